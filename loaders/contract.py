@@ -178,12 +178,16 @@ TABLES: tuple[TableSpec, ...] = (
         format="mongo",
         globs=("mongo/campaigns.json", "mongo/campaigns.bson"),
         key=("campaign_id",),
-        description="Marketing campaign documents exported from the MongoDB `campaigns` collection.",
+        description="Campaign documents exported from the MongoDB `campaigns` collection.",
         fields=(
             Field("_id", "id", "MongoDB ObjectId of the document."),
             Field("campaign_id", "id", "Business identifier of the campaign."),
             Field("campaign_name", "text", "Campaign name."),
-            Field("campaign_type", "text", "Channel type: Email, Social, Search, Display, Affiliate, ..."),
+            Field(
+                "campaign_type",
+                "text",
+                "Channel type: Email, Social, Search, Display, Affiliate, ...",
+            ),
             Field("budget", "number", "Planned budget in currency units."),
             Field("spend", "number", "Amount spent so far in currency units."),
             Field("impressions", "integer", "Ad impressions or emails delivered."),
@@ -218,12 +222,20 @@ TABLES: tuple[TableSpec, ...] = (
         description="Web analytics events (JSON lines), one per page view or action.",
         fields=(
             Field("event_id", "id", "Unique identifier of the event."),
-            Field("user_id", "id", "The customer_id of a signed-in visitor; null for anonymous visitors."),
+            Field(
+                "user_id",
+                "id",
+                "The customer_id of a signed-in visitor; null for anonymous visitors.",
+            ),
             Field("session_id", "id", "Browser session identifier."),
             Field("sequence_number", "integer", "Position of the event in its session."),
             Field("created_at", "timestamp", "When the event happened (UTC)."),
             Field("event_type", "text", "home, department, product, cart, purchase or cancel."),
-            Field("traffic_source", "text", "Traffic source: Email, Adwords, Facebook, YouTube, Organic, ..."),
+            Field(
+                "traffic_source",
+                "text",
+                "Traffic source: Email, Adwords, Facebook, YouTube, Organic, ...",
+            ),
             Field("utm__source", "text", "utm_source of the landing URL."),
             Field("utm__medium", "text", "utm_medium of the landing URL."),
             Field("utm__campaign_id", "id", "Campaign identifier carried in the landing URL."),
@@ -252,8 +264,12 @@ TABLES: tuple[TableSpec, ...] = (
             Field("created_at", "timestamp", "When the review was written (UTC)."),
             Field("title", "text", "Review title."),
             Field("body", "text", "Review text."),
-            Field("tags", "json", "JSON array of tags such as battery, shipping, broken, size, price."),
-            Field("return_requested", "boolean", "Whether the reviewer asked to return the product."),
+            Field(
+                "tags", "json", "JSON array of tags such as battery, shipping, broken, size, price."
+            ),
+            Field(
+                "return_requested", "boolean", "Whether the reviewer asked to return the product."
+            ),
         ),
     ),
     TableSpec(

@@ -1,0 +1,7 @@
+"""``python -m loaders``: see :mod:`loaders.cli`."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,174 @@
+"""Opening export files: gzip detection, streaming in line-aligned blocks.
+
+Every reader goes through :func:`open_export` and :func:`iter_line_blocks`, so
+a missing file, a truncated gzip or an I/O error always becomes one
+:class:`FileUnreadable` with the file and the reason.
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+#: Bytes read at a time. Blocks are cut at the last newline, so a block holds
+#: whole lines; memory stays bounded by a few blocks whatever the file size.
+BLOCK_BYTES = 16 * 1024 * 1024
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+class FileUnreadable(Exception):
+    """A file that cannot be read at all: nothing of it may be loaded."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = str(path)
+        self.reason = reason
+
+
+def is_gzip(path: Path) -> bool:
+    """Tell a gzip file by its magic bytes (the extension may lie)."""
+    with path.open("rb") as handle:
+        return handle.read(2) == GZIP_MAGIC
+
+
+def open_export(path: Path) -> BinaryIO:
+    """Open an export for binary reading, decompressing gzip transparently.
+
+    Raises:
+        FileUnreadable: the file is missing, is a directory or cannot be opened.
+    """
+    if not path.exists():
+        raise FileUnreadable(path, "file not found")
+    if not path.is_file():
+        raise FileUnreadable(path, "not a regular file")
+    try:
+        if is_gzip(path):
+            return gzip.open(path, "rb")  # type: ignore[return-value]
+        return path.open("rb")
+    except OSError as error:
+        raise FileUnreadable(path, f"cannot open: {error.strerror or error}") from error
+
+
+def read_block(handle: BinaryIO, path: Path, size: int = BLOCK_BYTES) -> bytes:
+    """Read up to ``size`` bytes, turning decompression errors into FileUnreadable."""
+    try:
+        return handle.read(size)
+    except EOFError as error:
+        raise FileUnreadable(path, "truncated gzip: the compressed stream ends early") from error
+    except (gzip.BadGzipFile, zlib.error) as error:
+        raise FileUnreadable(path, f"corrupt gzip: {error}") from error
+    except OSError as error:
+        raise FileUnreadable(path, f"read error: {error}") from error
+
+
+@dataclass(frozen=True)
+class LineBlock:
+    """Whole lines of a file.
+
+    Attributes:
+        first_line: 1-based number of the first line in the block.
+        data: The lines joined by newlines (none after the last one).
+        is_first: Whether this is the first block of the file.
+    """
+
+    first_line: int
+    data: bytes
+    is_first: bool
+
+    @property
+    def lines(self) -> list[bytes]:
+        """The lines without their terminator (LF or CR LF)."""
+        lines = self.data.split(b"\n")
+        _strip_carriage_returns(lines)
+        return lines
+
+    def arrow_lines(self) -> tuple[pa.StringArray | None, pa.Int64Array]:
+        """The lines as an Arrow string array (no copy) and their line numbers.
+
+        Returns ``None`` for the array when the block is not valid UTF-8; the
+        caller then falls back to :meth:`lines` and :func:`decode_lines`.
+        Line terminators and surrounding blanks are stripped.
+        """
+        buffer = np.frombuffer(self.data, dtype=np.uint8)
+        newlines = np.flatnonzero(buffer == 10)
+        count = len(newlines) + 1
+        offsets = np.empty(count + 1, dtype=np.int32)
+        offsets[0] = 0
+        offsets[1:-1] = newlines + 1
+        offsets[-1] = len(self.data)
+        numbers = pa.array(np.arange(self.first_line, self.first_line + count, dtype=np.int64))
+        array = pa.StringArray.from_buffers(count, pa.py_buffer(offsets), pa.py_buffer(self.data))
+        try:
+            array.validate(full=True)
+        except pa.ArrowInvalid:
+            return None, numbers
+        return pc.utf8_trim_whitespace(array), numbers
+
+
+def iter_line_blocks(path: Path, block_bytes: int = BLOCK_BYTES) -> Iterator[LineBlock]:
+    """Stream a (possibly gzipped) file as blocks of whole lines.
+
+    A UTF-8 byte-order mark at the start is removed. The last line may lack a
+    newline.
+
+    Raises:
+        FileUnreadable: missing file, truncated or corrupt gzip, I/O error.
+    """
+    with open_export(path) as handle:
+        carry = b""
+        next_line = 1
+        first = True
+        while True:
+            data = read_block(handle, path, block_bytes)
+            if not data:
+                break
+            if first and carry == b"" and data.startswith(b"\xef\xbb\xbf"):
+                data = data[3:]
+            data = carry + data
+            cut = data.rfind(b"\n")
+            if cut < 0:
+                carry = data
+                continue
+            carry = data[cut + 1 :]
+            block = data[:cut]
+            yield LineBlock(next_line, block, first)
+            next_line += block.count(b"\n") + 1
+            first = False
+        if carry:
+            yield LineBlock(next_line, carry, first)
+
+
+def _strip_carriage_returns(lines: list[bytes]) -> None:
+    for index, line in enumerate(lines):
+        if line.endswith(b"\r"):
+            lines[index] = line[:-1]
+
+
+def decode_lines(lines: list[bytes], encoding: str = "utf-8") -> tuple[list[str], list[int]]:
+    """Decode lines, returning the text and the indexes of undecodable lines.
+
+    With ``utf-8`` a line that is not valid UTF-8 is decoded with
+    replacement characters and reported, so the caller can reject it.
+    """
+    try:
+        joined = b"\n".join(lines).decode(encoding)
+    except UnicodeDecodeError:
+        texts: list[str] = []
+        bad: list[int] = []
+        for index, line in enumerate(lines):
+            try:
+                texts.append(line.decode(encoding))
+            except UnicodeDecodeError:
+                texts.append(line.decode(encoding, errors="replace"))
+                bad.append(index)
+        return texts, bad
+    return joined.split("\n"), []

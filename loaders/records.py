@@ -1,0 +1,108 @@
+"""The block of records every reader produces and the typer consumes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pyarrow as pa
+
+from .contract import SOURCE_LINE_COLUMN
+from .typing_engine import PRE_REASON_COLUMN, RECORD_COLUMN, TEXT_COLUMN
+
+#: Records handed to the typer at a time (bounded memory, big enough for DuckDB).
+RECORDS_PER_BLOCK = 250_000
+
+
+class RecordBuffer:
+    """Collects records of one file and cuts them into Arrow blocks.
+
+    Each record has its 1-based first line (or document number), its text and
+    an optional reason the reader already knows it cannot be loaded. CSV
+    records also carry one cell per contract field. Readers add records one
+    by one (:meth:`add`) or, on the fast path, as Arrow arrays
+    (:meth:`add_arrow`).
+    """
+
+    def __init__(self, cell_columns: Sequence[str] = ()) -> None:
+        self.cell_columns = list(cell_columns)
+        self.record_count = 0
+        self._pieces: list[pa.Table] = []
+        self._piece_rows = 0
+        self._lines: list[int] = []
+        self._texts: list[str] = []
+        self._reasons: list[str | None] = []
+        self._cells: list[list[str | None]] = [[] for _ in self.cell_columns]
+
+    def __len__(self) -> int:
+        return self._piece_rows + len(self._lines)
+
+    def add(
+        self,
+        line: int,
+        text: str,
+        reason: str | None = None,
+        cells: Sequence[str | None] | None = None,
+    ) -> None:
+        """Add one record."""
+        self._lines.append(line)
+        self._texts.append(text)
+        self._reasons.append(reason)
+        if cells is None:
+            for column in self._cells:
+                column.append(None)
+        else:
+            for column, cell in zip(self._cells, cells, strict=True):
+                column.append(cell)
+
+    def add_arrow(self, lines: pa.Array, texts: pa.Array) -> None:
+        """Add records that have no reader-level problem and no cells."""
+        self._move_python_rows()
+        self._pieces.append(self._table(lines, texts, pa.nulls(len(lines), pa.string()), None))
+        self._piece_rows += len(lines)
+
+    def _table(
+        self,
+        lines: pa.Array,
+        texts: pa.Array,
+        reasons: pa.Array,
+        cells: list[pa.Array] | None,
+    ) -> pa.Table:
+        columns: dict[str, pa.Array] = {
+            SOURCE_LINE_COLUMN: lines,
+            TEXT_COLUMN: texts,
+            PRE_REASON_COLUMN: reasons,
+        }
+        for index, name in enumerate(self.cell_columns):
+            columns[name] = cells[index] if cells is not None else pa.nulls(len(lines), pa.string())
+        return pa.table(columns)
+
+    def _move_python_rows(self) -> None:
+        if not self._lines:
+            return
+        cells = [pa.array(column, pa.string()) for column in self._cells]
+        self._pieces.append(
+            self._table(
+                pa.array(self._lines, pa.int64()),
+                pa.array(self._texts, pa.string()),
+                pa.array(self._reasons, pa.string()),
+                cells,
+            )
+        )
+        self._piece_rows += len(self._lines)
+        self._lines = []
+        self._texts = []
+        self._reasons = []
+        self._cells = [[] for _ in self.cell_columns]
+
+    def flush(self) -> pa.Table | None:
+        """Return the buffered records as one block and empty the buffer."""
+        self._move_python_rows()
+        if not self._pieces:
+            return None
+        table = pa.concat_tables(self._pieces) if len(self._pieces) > 1 else self._pieces[0]
+        first = self.record_count + 1
+        self.record_count += table.num_rows
+        self._pieces = []
+        self._piece_rows = 0
+        numbers = pa.array(range(first, first + table.num_rows), pa.int64())
+        return table.add_column(1, RECORD_COLUMN, numbers)

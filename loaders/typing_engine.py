@@ -1,0 +1,422 @@
+"""Typing raw records against the contract, vectorised in an in-memory DuckDB.
+
+Readers hand over blocks of records as Arrow tables: the record text (a JSON
+document, or a CSV line plus its cells), where it came from (line and record
+number) and, if the reader already knows the record is bad (not UTF-8, wrong
+number of CSV fields), a reason. One SQL statement per block then
+
+* parses JSON documents and extracts every contract field,
+* unwraps MongoDB Extended JSON (``$oid``, ``$date``, ``$numberLong``,
+  ``$numberInt``, ``$numberDouble``, ``$numberDecimal``),
+* types every value by the rules of :mod:`loaders.contract`,
+* and names every reason a record cannot be loaded.
+
+The result is split into the typed rows and the rejected records. DuckDB does
+this about 50 times faster than a Python loop over dictionaries, and it is
+only a library here: the destination can be DuckDB or PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .contract import DATE_FORMATS, NULL_TOKENS, SOURCE_LINE_COLUMN, Field, FieldType, TableSpec
+
+#: Arrow type of each contract type in the typed output.
+ARROW_TYPES: dict[FieldType, pa.DataType] = {
+    "id": pa.string(),
+    "text": pa.string(),
+    "integer": pa.int64(),
+    "number": pa.float64(),
+    "boolean": pa.bool_(),
+    "timestamp": pa.timestamp("us", tz="UTC"),
+    "date": pa.date32(),
+    "json": pa.string(),
+}
+
+#: Columns every input block carries besides the field cells.
+TEXT_COLUMN = "_text"
+RECORD_COLUMN = "_record_number"
+PRE_REASON_COLUMN = "_pre_reason"
+REASON_COLUMN = "_reason"
+
+# Values outside these years are typos, not dates (future timestamps inside
+# the window are kept and flagged by staging).
+_MIN_YEAR = 1900
+_MAX_YEAR = 2199
+
+
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _json_path(parts: tuple[str, ...]) -> str:
+    return "$" + "".join("." + _quote(part) for part in parts)
+
+
+_NULL_TOKEN_LIST = ", ".join(_sql_string(token) for token in NULL_TOKENS)
+_DATE_FORMAT_LIST = "[" + ", ".join(_sql_string(fmt) for fmt in DATE_FORMATS) + "]"
+
+# DuckDB macros used by the generated statement.
+_MACROS = f"""
+-- The scalar inside a one-key Extended JSON wrapper ($oid, $date, $numberLong,
+-- $numberInt, $numberDouble, $numberDecimal; $date may wrap $numberLong), else NULL.
+create or replace macro ejson_scalar(x) as
+    case
+        when json_array_length(json_keys(x)) = 1 then coalesce(
+            x->>'$."$oid"',
+            x->>'$."$numberLong"',
+            x->>'$."$numberInt"',
+            x->>'$."$numberDouble"',
+            x->>'$."$numberDecimal"',
+            case json_type(x, '$."$date"')
+                when 'OBJECT' then x->>'$."$date"."$numberLong"'
+                else x->>'$."$date"'
+            end
+        )
+    end;
+create or replace macro is_missing(t) as
+    t is null or lower(trim(t)) in ({_NULL_TOKEN_LIST});
+create or replace macro parse_number(t) as
+    coalesce(
+        try_cast(t as double),
+        case
+            when regexp_full_match(trim(t), '[+-]?[0-9]+,[0-9]+')
+                then try_cast(replace(t, ',', '.') as double)
+        end
+    );
+create or replace macro integral(n) as
+    case when n = trunc(n) and abs(n) < 9.0e15 then cast(n as bigint) end;
+create or replace macro parse_boolean(t) as
+    case
+        when lower(trim(t)) in ('true', 't', 'yes', 'y', '1') then true
+        when lower(trim(t)) in ('false', 'f', 'no', 'n', '0') then false
+    end;
+create or replace macro parse_timestamp_any(t) as
+    coalesce(
+        try_cast(t as timestamptz),
+        case
+            when regexp_full_match(trim(t), '-?[0-9]{{12,13}}')
+                then cast(epoch_ms(cast(trim(t) as bigint)) as timestamptz)
+            when regexp_full_match(trim(t), '[0-9]{{9,10}}')
+                then to_timestamp(cast(trim(t) as bigint))
+            else cast(try_strptime(trim(t), {_DATE_FORMAT_LIST}) as timestamptz)
+        end
+    );
+create or replace macro in_window(ts) as
+    case when year(ts) between {_MIN_YEAR} and {_MAX_YEAR} then ts end;
+"""
+
+_FAILURE = {
+    "integer": "not an integer",
+    "number": "not a number",
+    "boolean": "not a boolean",
+    "timestamp": "not a timestamp",
+    "date": "not a date",
+}
+
+
+def _parse_expression(field_type: FieldType, text: str, number: str) -> str:
+    """SQL typing a non-missing text value (NULL when it cannot be typed)."""
+    return {
+        "integer": f"integral({number})",
+        "number": f"case when isfinite({number}) then {number} end",
+        "boolean": f"parse_boolean({text})",
+        "timestamp": f"in_window(parse_timestamp_any({text}))",
+        "date": f"cast(in_window(parse_timestamp_any({text})) as date)",
+    }[field_type]
+
+
+def _struct_type(fields: tuple[Field, ...]) -> str:
+    """The from_json structure: every contract path as VARCHAR, nested as objects."""
+    tree: dict[str, object] = {}
+    for field in fields:
+        node = tree
+        *parents, leaf = field.json_path
+        for part in parents:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise ValueError(f"{field.name}: {part} is both a value and an object")
+            node = child
+        node[leaf] = "VARCHAR"
+    return json.dumps(tree, separators=(",", ":"))
+
+
+def _struct_access(parts: tuple[str, ...]) -> str:
+    return "_s" + "".join("." + _quote(part) for part in parts)
+
+
+def _json_steps(spec: TableSpec) -> tuple[list[str], list[str]]:
+    """CTEs turning JSON documents into one text and one 'structured' column per field.
+
+    ``from_json`` reads every contract path as text in one pass (numbers and
+    booleans as their JSON text, objects and arrays as JSON). Only values
+    that start with ``{`` or ``[`` are looked at again: Extended JSON
+    wrappers are unwrapped to their scalar, and real objects or arrays are
+    marked so the typer can say "expected a number, got a JSON object".
+    """
+    fields = spec.fields
+    parents = sorted({f.json_path[:-1] for f in fields if len(f.json_path) > 1})
+    steps = [
+        f"""documents as (
+    select
+        *,
+        case
+            when {PRE_REASON_COLUMN} is not null or not json_valid({TEXT_COLUMN}) then null
+            when left(ltrim({TEXT_COLUMN}), 1) = '{{' then 'OBJECT'
+            else json_type({TEXT_COLUMN})
+        end as _doc_kind
+    from block
+)""",
+        f"""extracted as (
+    select
+        *,
+        case when _doc_kind = 'OBJECT'
+            then from_json({TEXT_COLUMN}, {_sql_string(_struct_type(fields))}) end as _s
+    from documents
+)""",
+    ]
+    raw_kinds = []
+    for field in fields:
+        raw = _struct_access(field.json_path)
+        path = _sql_string(_json_path(field.json_path))
+        raw_kinds.append(f"{raw} as {_quote('r:' + field.name)}")
+        raw_kinds.append(
+            f"case when left({raw}, 1) in ('{{', '[') then json_type({TEXT_COLUMN}, {path}) end "
+            f"as {_quote('k:' + field.name)}"
+        )
+    reasons = []
+    for parent in parents:
+        leaves = [f for f in fields if f.json_path[: len(parent)] == parent]
+        all_null = " and ".join(f"{_struct_access(f.json_path)} is null" for f in leaves)
+        kind = f"json_type({TEXT_COLUMN}, {_sql_string(_json_path(parent))})"
+        raw_kinds.append(
+            f"case when _doc_kind = 'OBJECT' and {all_null} then {kind} end "
+            f"as {_quote('p:' + '__'.join(parent))}"
+        )
+        reasons.append(
+            f"case when {_quote('p:' + '__'.join(parent))} not in ('OBJECT', 'NULL') then "
+            f"{_sql_string('__'.join(parent) + ': expected a JSON object, got a JSON ')} "
+            f"|| lower({_quote('p:' + '__'.join(parent))}) end"
+        )
+    steps.append(
+        "kinds as (\n    select\n        *,\n        "
+        + ",\n        ".join(raw_kinds)
+        + "\n    from extracted\n)"
+    )
+    texts = []
+    for field in fields:
+        raw, kind = _quote("r:" + field.name), _quote("k:" + field.name)
+        scalar = f"case when {kind} = 'OBJECT' then ejson_scalar(cast({raw} as json)) end"
+        texts.append(f"{scalar} as {_quote('e:' + field.name)}")
+    steps.append(
+        "unwrapped as (\n    select\n        *,\n        "
+        + ",\n        ".join(texts)
+        + "\n    from kinds\n)"
+    )
+    return steps, reasons
+
+
+def build_typing_sql(spec: TableSpec, is_json: bool) -> str:
+    """The statement that types one block of ``spec``'s records (relation ``block``).
+
+    Columns per field ``x`` along the way: ``t:x`` the value as text (NULL if
+    absent), ``s:x`` set when the value is a JSON object or array rather
+    than a scalar, ``m:x`` whether the value counts as missing, ``v:x`` the
+    typed value.
+    """
+    fields = spec.fields
+    names = [field.name for field in fields]
+    reasons: list[str] = []
+    if is_json:
+        steps, reasons = _json_steps(spec)
+        previous = "unwrapped"
+        texts = []
+        for field in fields:
+            raw, kind, scalar = (_quote(p + field.name) for p in ("r:", "k:", "e:"))
+            if field.type == "json":
+                text = f"case when {kind} in ('ARRAY', 'OBJECT') then {raw} end"
+                structured = f"case when {raw} is not null and {kind} is null then 'scalar' end"
+            else:
+                text = (
+                    f"case when {kind} = 'OBJECT' then {scalar} "
+                    f"when {kind} = 'ARRAY' then null else {raw} end"
+                )
+                structured = (
+                    f"case when {kind} = 'ARRAY' or ({kind} = 'OBJECT' and {scalar} is null) "
+                    f"then lower({kind}) end"
+                )
+            texts.append(f"{text} as {_quote('t:' + field.name)}")
+            texts.append(f"{structured} as {_quote('s:' + field.name)}")
+    else:
+        steps = []
+        previous = "block"
+        texts = []
+        for field in fields:
+            texts.append(f"{_quote(field.name)} as {_quote('t:' + field.name)}")
+            texts.append(f"cast(null as varchar) as {_quote('s:' + field.name)}")
+    steps.append(
+        "texted as (\n    select\n        *,\n        "
+        + ",\n        ".join(texts)
+        + f"\n    from {previous}\n)"
+    )
+    flags = []
+    for field in fields:
+        text = _quote("t:" + field.name)
+        is_text = field.type in ("text", "json")
+        missing = f"{text} is null" if is_text else f"is_missing({text})"
+        flags.append(f"{missing} as {_quote('m:' + field.name)}")
+        if field.type in ("integer", "number"):
+            flags.append(
+                f"case when not {missing} then parse_number({text}) end "
+                f"as {_quote('n:' + field.name)}"
+            )
+    steps.append(
+        "flagged as (\n    select\n        *,\n        "
+        + ",\n        ".join(flags)
+        + "\n    from texted\n)"
+    )
+    values = []
+    for field in fields:
+        text, missing = _quote("t:" + field.name), _quote("m:" + field.name)
+        structured = _quote("s:" + field.name)
+        if field.type in ("text", "json"):
+            value = f"case when {structured} is null then {text} end"
+        elif field.type == "id":
+            value = (
+                f"case when {structured} is null and not {missing} then "
+                f"case when {text} like '%.0%' "
+                f"then regexp_replace(trim({text}), '^([+-]?[0-9]+)\\.0+$', '\\1') "
+                f"else trim({text}) end end"
+            )
+        else:
+            parsed = _parse_expression(field.type, text, _quote("n:" + field.name))
+            value = f"case when {structured} is null and not {missing} then {parsed} end"
+        values.append(f"{value} as {_quote('v:' + field.name)}")
+    steps.append(
+        "typed as (\n    select\n        *,\n        "
+        + ",\n        ".join(values)
+        + "\n    from flagged\n)"
+    )
+    for field in fields:
+        text, missing = _quote("t:" + field.name), _quote("m:" + field.name)
+        structured, value = _quote("s:" + field.name), _quote("v:" + field.name)
+        label = _sql_string(f"{field.name}: ")
+        if field.type == "json":
+            reasons.append(
+                f"case when {structured} is not null "
+                f"then {label} || 'expected a JSON array or object, got a scalar' end"
+            )
+            continue
+        wrong_kind = (
+            f"when {structured} is not null "
+            f"then {label} || 'expected {field.type}, got a JSON ' || {structured}"
+        )
+        if field.type in _FAILURE:
+            reasons.append(
+                f"case {wrong_kind} when {value} is null and not {missing} "
+                f"then {label} || '{_FAILURE[field.type]}: \"' || left({text}, 40) || '\"' end"
+            )
+        else:
+            reasons.append(f"case {wrong_kind} end")
+    reasons.extend(
+        f"case when {_quote('v:' + key)} is null and {_quote('s:' + key)} is null "
+        f"then 'missing key field {key}' end"
+        for key in spec.key
+    )
+    reason_sql = "nullif(concat_ws('; ', " + ", ".join(reasons) + "), '')"
+    if is_json:
+        reason_sql = (
+            f"case when {PRE_REASON_COLUMN} is not null then {PRE_REASON_COLUMN} "
+            f"when _doc_kind is null then 'not valid JSON' "
+            f"when _doc_kind <> 'OBJECT' then 'not a JSON object but a JSON ' || lower(_doc_kind) "
+            f"else {reason_sql} end"
+        )
+    else:
+        reason_sql = f"coalesce({PRE_REASON_COLUMN}, {reason_sql})"
+    steps.append(
+        f"judged as (\n    select\n        *,\n        {reason_sql} as {REASON_COLUMN}"
+        "\n    from typed\n)"
+    )
+    outputs = [f"{_quote('v:' + name)} as {_quote(name)}" for name in names]
+    # The record text is only needed for rejected records: not carrying it
+    # for the others halves the data DuckDB hands back.
+    text = f"case when {REASON_COLUMN} is not null then {TEXT_COLUMN} end as {TEXT_COLUMN}"
+    select = (
+        "select\n    "
+        + ",\n    ".join([*outputs, SOURCE_LINE_COLUMN, RECORD_COLUMN, text, REASON_COLUMN])
+        + "\nfrom judged"
+    )
+    return "with " + ",\n".join(steps) + "\n" + select
+
+
+@dataclass
+class TypedBlock:
+    """The outcome of typing one block."""
+
+    rows: pa.Table
+    rejected: pa.Table
+
+
+class Typer:
+    """Types blocks of one table's records; one DuckDB connection per typer."""
+
+    def __init__(self, spec: TableSpec, is_json: bool, threads: int | None = None) -> None:
+        self.spec = spec
+        self.is_json = is_json
+        self.sql = build_typing_sql(spec, is_json)
+        self.connection = duckdb.connect(":memory:")
+        self.connection.execute("set TimeZone = 'UTC'")
+        if threads:
+            self.connection.execute(f"set threads = {int(threads)}")
+        self.connection.execute(_MACROS)
+        self.schema = pa.schema(
+            [
+                pa.field(field.name, ARROW_TYPES[field.type], nullable=field.name not in spec.key)
+                for field in spec.fields
+            ]
+            + [pa.field(SOURCE_LINE_COLUMN, pa.int64(), nullable=False)]
+        )
+
+    def close(self) -> None:
+        """Release the DuckDB connection."""
+        self.connection.close()
+
+    def type_block(self, block: pa.Table) -> TypedBlock:
+        """Type one block of records.
+
+        Args:
+            block: ``_source_line``, ``_record_number``, ``_text``,
+                ``_pre_reason`` and, for CSV, one string column per field.
+
+        Returns:
+            The typed rows (contract columns plus ``_source_line``) and the
+            rejected records (``_source_line``, ``_record_number``, ``_text``,
+            ``_reason``).
+        """
+        self.connection.register("block", block)
+        try:
+            result = self.connection.sql(self.sql).to_arrow_table()
+        finally:
+            self.connection.unregister("block")
+        reasons = result[REASON_COLUMN]
+        if reasons.null_count == result.num_rows:
+            good, bad = result, result.slice(0, 0)
+        else:
+            is_rejected = pc.is_valid(reasons)
+            good = result.filter(pc.invert(is_rejected))
+            bad = result.filter(is_rejected)
+        rows = good.select(self.schema.names)
+        if rows.schema != self.schema:
+            rows = rows.cast(self.schema)
+        rejected = bad.select([SOURCE_LINE_COLUMN, RECORD_COLUMN, TEXT_COLUMN, REASON_COLUMN])
+        return TypedBlock(rows=rows, rejected=rejected)
