@@ -140,7 +140,8 @@ def iter_csv(
     def feed() -> Iterator[str]:
         for item in source:
             consumed.append(item)
-            yield item[1]
+            # csv needs the line end to keep newlines inside quoted fields.
+            yield item[1] + "\n"
 
     reader = csv.reader(feed(), delimiter=layout.delimiter)
     while True:

@@ -436,12 +436,14 @@ def load(
         pipeline.load(raise_on_failed_jobs=True)
         load_seconds = time.perf_counter() - step
     except PipelineStepFailed as error:
-        cause = error.__cause__ or error.exception
         if pipeline.has_pending_data:
             pipeline.abort_packages()
-        if isinstance(cause, FileUnreadable):
-            raise LoadError(f"{cause.path}: {cause.reason}; nothing was loaded") from cause
-        raise LoadError(f"{error.step} failed: {cause}") from error
+        unreadable = _find_cause(error, FileUnreadable)
+        if unreadable is not None:
+            raise LoadError(
+                f"{unreadable.path}: {unreadable.reason}; nothing was loaded"
+            ) from unreadable
+        raise LoadError(f"{error.step} failed: {error.exception}") from error
     load_id = extract_info.loads_ids[-1] if extract_info.loads_ids else None
     report = LoadReport(
         load_id,
@@ -456,6 +458,16 @@ def load(
         _finish(pipeline, report)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _find_cause(error: BaseException, kind: type[FileUnreadable]) -> FileUnreadable | None:
+    """The first exception of ``kind`` in the chain of causes (dlt wraps them twice)."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, kind):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
 
 
 def _finish(pipeline: Any, report: LoadReport) -> None:

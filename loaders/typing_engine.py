@@ -128,7 +128,10 @@ _FAILURE = {
 def _parse_expression(field_type: FieldType, text: str, number: str) -> str:
     """SQL typing a non-missing text value (NULL when it cannot be typed)."""
     return {
-        "integer": f"integral({number})",
+        "integer": (
+            f"coalesce(case when regexp_full_match(trim({text}), '[+-]?[0-9]{{1,18}}') "
+            f"then try_cast(trim({text}) as bigint) end, integral({number}))"
+        ),
         "number": f"case when isfinite({number}) then {number} end",
         "boolean": f"parse_boolean({text})",
         "timestamp": f"in_window(parse_timestamp_any({text}))",
@@ -272,8 +275,9 @@ def build_typing_sql(spec: TableSpec, is_json: bool) -> str:
     flags = []
     for field in fields:
         text = _quote("t:" + field.name)
-        is_text = field.type in ("text", "json")
-        missing = f"{text} is null" if is_text else f"is_missing({text})"
+        # Text keeps blanks as exported, except in a key: a blank key identifies nothing.
+        keeps_blanks = field.type in ("text", "json") and field.name not in spec.key
+        missing = f"{text} is null" if keeps_blanks else f"is_missing({text})"
         flags.append(f"{missing} as {_quote('m:' + field.name)}")
         if field.type in ("integer", "number"):
             flags.append(
@@ -290,7 +294,7 @@ def build_typing_sql(spec: TableSpec, is_json: bool) -> str:
         text, missing = _quote("t:" + field.name), _quote("m:" + field.name)
         structured = _quote("s:" + field.name)
         if field.type in ("text", "json"):
-            value = f"case when {structured} is null then {text} end"
+            value = f"case when {structured} is null and not {missing} then {text} end"
         elif field.type == "id":
             value = (
                 f"case when {structured} is null and not {missing} then "
@@ -329,7 +333,7 @@ def build_typing_sql(spec: TableSpec, is_json: bool) -> str:
         else:
             reasons.append(f"case {wrong_kind} end")
     reasons.extend(
-        f"case when {_quote('v:' + key)} is null and {_quote('s:' + key)} is null "
+        f"case when {_quote('m:' + key)} and {_quote('s:' + key)} is null "
         f"then 'missing key field {key}' end"
         for key in spec.key
     )

@@ -1,0 +1,138 @@
+"""CSV reading: encodings, delimiters, header matching, line numbers and bad rows."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from loaders.contract import TABLES_BY_NAME
+from loaders.csv_files import iter_csv, normalise_header, sniff_delimiter
+from loaders.files import FileUnreadable
+from tests.conftest import SHARED_SALES
+
+SALES = TABLES_BY_NAME["sales"]
+MARKET = TABLES_BY_NAME["marketplace_sales"]
+
+
+def read_all(path: Path, spec=SALES) -> pa.Table:  # type: ignore[no-untyped-def]
+    return pa.concat_tables(list(iter_csv(path, spec)))
+
+
+def test_header_names_are_snake_cased_like_dlt() -> None:
+    assert normalise_header(" Customer ID ") == "customer_id"
+    assert normalise_header("Order-ID") == "order_id"
+    assert normalise_header("") == ""
+
+
+def test_delimiter_is_sniffed_from_the_header() -> None:
+    assert sniff_delimiter("date;marketplace;product") == ";"
+    assert sniff_delimiter(",Date,Customer ID,Order ID,Sales") == ","
+    assert sniff_delimiter('"a;b",c,d') == ","
+
+
+def test_the_shared_sales_export_reads_as_it_is() -> None:
+    table = read_all(SHARED_SALES)
+    assert table.num_rows == 40_000
+    assert table.column("_pre_reason").null_count == 40_000
+    first = table.slice(0, 1).to_pylist()[0]
+    assert first["_source_line"] == 2
+    assert (first["row_index"], first["date"], first["customer_id"], first["order_id"]) == (
+        "0",
+        "2021-01-01",
+        "990787",
+        "1",
+    )
+    assert table.column("_source_line").to_pylist()[-1] == 40_001
+
+
+def test_latin1_semicolon_bom_and_gzip(tmp_path: Path) -> None:
+    text = (
+        "date;marketplace;product;category;units_sold;revenue\n"
+        "2025-01-02;El Corte Inglés;Yoga Mat Premium;Sports & Outdoors;3;135,00\n"
+    )
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes(text.encode("latin-1"))
+    bom = tmp_path / "bom.csv.gz"
+    bom.write_bytes(gzip.compress(b"\xef\xbb\xbf" + text.encode("utf-8")))
+    for path in (latin, bom):
+        row = read_all(path, MARKET).to_pylist()[0]
+        assert row["marketplace"] == "El Corte Inglés"
+        assert row["revenue"] == "135,00"
+        assert row["_source_line"] == 2
+
+
+def test_quoted_fields_keep_delimiters_and_newlines_and_line_numbers_stay_true(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "quoted.csv"
+    path.write_text(
+        ",Date,Customer ID,Order ID,Sales\n"
+        '0,2021-01-01,"1,001",1,10.00\n'
+        '1,2021-01-01,1002,"2\nstill 2",11.00\n'
+        "\n"
+        "2,2021-01-02,1003,3,12.00\n",
+        encoding="utf-8",
+    )
+    rows = read_all(path).to_pylist()
+    assert [(r["_source_line"], r["customer_id"], r["order_id"]) for r in rows] == [
+        (2, "1,001", "1"),
+        (3, "1002", "2\nstill 2"),
+        (6, "1003", "3"),
+    ]
+    assert rows[1]["_text"] == '1,2021-01-01,1002,"2\nstill 2",11.00'
+
+
+def test_rows_with_the_wrong_number_of_fields_carry_a_reason(tmp_path: Path) -> None:
+    path = tmp_path / "short.csv"
+    path.write_text(
+        ",Date,Customer ID,Order ID,Sales\n0,2021-01-01,1001,1\n1,2021-01-01,1002,2,3,4\n",
+        encoding="utf-8",
+    )
+    rows = read_all(path).to_pylist()
+    assert [(r["_source_line"], r["_pre_reason"], r["_text"]) for r in rows] == [
+        (2, "expected 5 fields, found 4", "0,2021-01-01,1001,1"),
+        (3, "expected 5 fields, found 6", "1,2021-01-01,1002,2,3,4"),
+    ]
+
+
+def test_missing_optional_columns_are_null_and_extra_columns_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "narrow.csv"
+    path.write_text("Order ID;Sales;Channel\n7;1,5;web\n", encoding="utf-8")
+    row = read_all(path).to_pylist()[0]
+    assert (row["order_id"], row["sales"], row["date"]) == ("7", "1,5", None)
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "empty file: no header line"),
+        (b"\n\n", "empty file: no header line"),
+        (b"a,b,c\n1,2,3\n", "not a sales CSV: the header has no column for key Order ID"),
+        (b"\x00\x01\x02binary", "binary content (NUL bytes), not a CSV file"),
+    ],
+)
+def test_files_that_are_not_the_declared_csv_are_unreadable(
+    tmp_path: Path, content: bytes, reason: str
+) -> None:
+    path = tmp_path / "sales.csv"
+    path.write_bytes(content)
+    with pytest.raises(FileUnreadable) as raised:
+        read_all(path)
+    assert raised.value.path == str(path)
+    assert raised.value.reason.startswith(reason)
+
+
+def test_a_truncated_gzip_is_unreadable(tmp_path: Path) -> None:
+    data = gzip.compress(SHARED_SALES.read_bytes())
+    path = tmp_path / "sales.csv.gz"
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(FileUnreadable, match="truncated gzip"):
+        read_all(path)
+
+
+def test_a_missing_file_is_unreadable(tmp_path: Path) -> None:
+    with pytest.raises(FileUnreadable, match="file not found"):
+        read_all(tmp_path / "nope.csv")

@@ -1,0 +1,90 @@
+"""JSON lines and JSON arrays: every non-blank line is a record with its true line number."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from loaders.files import FileUnreadable
+from loaders.json_lines import iter_json_array, iter_json_lines
+
+
+def records(blocks) -> list[dict]:  # type: ignore[no-untyped-def]
+    return pa.concat_tables(list(blocks)).to_pylist()
+
+
+def test_lines_blank_lines_crlf_and_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(b'{"a": 1}\r\n\r\n   \n{"a": 2}\nnot json\n{"a": 3}')
+    got = records(iter_json_lines(path))
+    assert [(r["_source_line"], r["_record_number"], r["_text"]) for r in got] == [
+        (1, 1, '{"a": 1}'),
+        (4, 2, '{"a": 2}'),
+        (5, 3, "not json"),
+        (6, 4, '{"a": 3}'),
+    ]
+    assert all(r["_pre_reason"] is None for r in got)
+
+
+def test_a_line_that_is_not_utf8_is_a_record_with_a_reason(tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(b'{"a": 1}\n{"a": "caf\xe9"}\n{"a": 3}\n')
+    got = records(iter_json_lines(path))
+    assert [(r["_source_line"], r["_pre_reason"]) for r in got] == [
+        (1, None),
+        (2, "not valid UTF-8"),
+        (3, None),
+    ]
+
+
+def test_many_blocks_keep_counting_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import loaders.files as files
+
+    monkeypatch.setattr(files, "BLOCK_BYTES", 64)
+    path = tmp_path / "events.jsonl.gz"
+    lines = [json.dumps({"n": n}) for n in range(1, 501)]
+    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+    got = records(iter_json_lines(path))
+    assert [r["_source_line"] for r in got] == list(range(1, 501))
+    assert [json.loads(r["_text"])["n"] for r in got] == list(range(1, 501))
+
+
+def test_binary_content_is_unreadable(tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(b"\x00\x00\x00\x10binary")
+    with pytest.raises(FileUnreadable, match="binary content"):
+        records(iter_json_lines(path))
+
+
+def test_a_json_array_with_one_document_per_line(tmp_path: Path) -> None:
+    path = tmp_path / "campaigns.json"
+    path.write_text('[{"id": 1},\n{"id": 2},\n{oops},\n{"id": 4}]\n', encoding="utf-8")
+    got = records(iter_json_array(path))
+    assert [(r["_source_line"], r["_text"]) for r in got] == [
+        (1, '{"id": 1}'),
+        (2, '{"id": 2}'),
+        (3, "{oops}"),
+        (4, '{"id": 4}'),
+    ]
+
+
+def test_a_pretty_printed_json_array_resynchronises_after_a_bad_document(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "campaigns.json"
+    path.write_text(
+        '[{\n\t"id": 1,\n\t"nested": {\n\t\t"x": 1\n\t}\n},\n'
+        '{\n\t"id": 2,\n\t"broken": \n},\n'
+        '{\n\t"id": 3\n}]\n',
+        encoding="utf-8",
+    )
+    got = records(iter_json_array(path))
+    assert [r["_source_line"] for r in got] == [1, 7, 11]
+    assert json.loads(got[0]["_text"]) == {"id": 1, "nested": {"x": 1}}
+    assert got[1]["_pre_reason"].startswith("not valid JSON")
+    assert '"id": 2' in got[1]["_text"]
+    assert json.loads(got[2]["_text"]) == {"id": 3}

@@ -1,0 +1,131 @@
+"""MongoDB exports: JSON lines, JSON arrays and mongodump BSON, told apart by content."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+from pathlib import Path
+
+import bson
+import pyarrow as pa
+import pytest
+from bson import Decimal128, Int64, ObjectId
+
+from loaders.contract import TABLES_BY_NAME
+from loaders.files import FileUnreadable
+from loaders.mongo import detect_layout, iter_bson, iter_mongo_export
+from loaders.typing_engine import Typer
+
+DOCUMENTS = [
+    {
+        "_id": ObjectId("65a1b2c3d4e5f60718293a4b"),
+        "transaction_id": "TX-00000001",
+        "customer_id": Int64(100001),
+        "amount": Decimal128("129.90"),
+        "quantity": 2,
+        "timestamp": dt.datetime(2025, 3, 4, 5, 6, 7, tzinfo=dt.UTC),
+        "status": "refunded",
+    },
+    {"transaction_id": "TX-00000002", "customer_id": "100002", "amount": 10.5},
+]
+
+
+def typed(path: Path) -> tuple[list[dict], list[dict]]:
+    typer = Typer(TABLES_BY_NAME["transactions"], is_json=True)
+    rows, rejected = [], []
+    for block in iter_mongo_export(path):
+        out = typer.type_block(block)
+        rows += out.rows.to_pylist()
+        rejected += out.rejected.to_pylist()
+    return (
+        sorted(rows, key=lambda r: r["_source_line"]),
+        sorted(rejected, key=lambda r: r["_source_line"]),
+    )
+
+
+def check_documents(rows: list[dict]) -> None:
+    assert rows[0]["_id"] == "65a1b2c3d4e5f60718293a4b"
+    assert rows[0]["customer_id"] == "100001"
+    assert rows[0]["amount"] == pytest.approx(129.90)
+    assert rows[0]["timestamp"] == dt.datetime(2025, 3, 4, 5, 6, 7, tzinfo=dt.UTC)
+    assert rows[1]["customer_id"] == "100002"
+
+
+def test_bson_dump_round_trips_through_extended_json(tmp_path: Path) -> None:
+    path = tmp_path / "transactions.bson"
+    path.write_bytes(b"".join(bson.encode(d) for d in DOCUMENTS))
+    assert detect_layout(path) == "bson"
+    rows, rejected = typed(path)
+    assert not rejected
+    check_documents(rows)
+    assert [r["_source_line"] for r in rows] == [1, 2]
+
+
+def test_canonical_extended_json_lines(tmp_path: Path) -> None:
+    from bson import json_util
+
+    path = tmp_path / "transactions.json.gz"
+    text = "\n".join(
+        json_util.dumps(d, json_options=json_util.CANONICAL_JSON_OPTIONS) for d in DOCUMENTS
+    )
+    path.write_bytes(gzip.compress(text.encode()))
+    assert detect_layout(path) == "jsonl"
+    rows, rejected = typed(path)
+    assert not rejected
+    check_documents(rows)
+
+
+def test_relaxed_json_array(tmp_path: Path) -> None:
+    from bson import json_util
+
+    path = tmp_path / "transactions.json"
+    docs = [json_util.dumps(d, json_options=json_util.RELAXED_JSON_OPTIONS) for d in DOCUMENTS]
+    path.write_text("[" + ",\n".join(docs) + "]", encoding="utf-8")
+    assert detect_layout(path) == "array"
+    rows, rejected = typed(path)
+    assert not rejected
+    check_documents(rows)
+
+
+def test_a_truncated_bson_dump_rejects_the_remaining_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "transactions.bson"
+    data = b"".join(bson.encode(d) for d in DOCUMENTS)
+    path.write_bytes(data[:-10])
+    got = pa.concat_tables(list(iter_bson(path))).to_pylist()
+    assert got[0]["_pre_reason"] is None
+    assert got[1]["_pre_reason"].startswith("truncated BSON")
+    assert got[1]["_text"].startswith("base64:")
+
+
+def test_a_corrupt_document_is_rejected_and_reading_goes_on(tmp_path: Path) -> None:
+    good = bson.encode(DOCUMENTS[1])
+    bad = bytearray(bson.encode({"a": "text"}))
+    bad[4] = 0x7E  # an element type that does not exist
+    path = tmp_path / "transactions.bson"
+    path.write_bytes(good + bytes(bad) + good)
+    got = pa.concat_tables(list(iter_bson(path))).to_pylist()
+    assert [r["_pre_reason"] is None for r in got] == [True, False, True]
+    assert got[1]["_pre_reason"].startswith("corrupt BSON document")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("customers.json", b"date,customer\n2025-01-01,1\n", "not a MongoDB export"),
+        ("customers.bson", b"\xff\xff\xff\x7f\x00\x00", "not a BSON file"),
+    ],
+)
+def test_files_that_are_no_mongo_export_are_unreadable(
+    tmp_path: Path, name: str, content: bytes, reason: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(FileUnreadable, match=reason):
+        detect_layout(path)
+
+
+def test_a_first_line_of_garbage_does_not_hide_json_lines(tmp_path: Path) -> None:
+    path = tmp_path / "customers.json"
+    path.write_text("### export started\n" + json.dumps({"customer_id": 1}) + "\n")
+    assert detect_layout(path) == "jsonl"

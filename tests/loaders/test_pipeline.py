@@ -1,0 +1,309 @@
+"""Loading into DuckDB and PostgreSQL: every record lands or is rejected, reloading changes
+nothing, an unreadable file loads nothing, a killed load re-run equals a clean load."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from loaders.contract import TABLES
+from loaders.pipeline import LoadError, load
+from tests.conftest import REPO, SHARED_SALES
+from tests.loaders.exports import write_exports
+
+pytestmark = pytest.mark.slow
+
+Query = Callable[[str], list[tuple[Any, ...]]]
+
+
+def _duckdb_query(path: Path) -> Query:
+    import duckdb
+
+    def query(sql: str) -> list[tuple[Any, ...]]:
+        with duckdb.connect(str(path), read_only=True) as connection:
+            return connection.execute(sql).fetchall()
+
+    return query
+
+
+def _postgres_query() -> Query:
+    import psycopg2
+
+    def query(sql: str) -> list[tuple[Any, ...]]:
+        with psycopg2.connect("") as connection, connection.cursor() as cursor:
+            cursor.execute(sql)
+            return cursor.fetchall()
+
+    return query
+
+
+class Target:
+    """A warehouse under test: how to load into it and how to query it."""
+
+    def __init__(self, kind: str, duckdb_file: Path | None, query: Query) -> None:
+        self.kind = kind
+        self.duckdb_file = duckdb_file
+        self.query = query
+
+    def load(self, source: Path, **kwargs: Any):  # type: ignore[no-untyped-def]
+        return load(source, self.kind, self.duckdb_file, out=io.StringIO(), **kwargs)  # type: ignore[arg-type]
+
+    def cli_args(self) -> list[str]:
+        if self.kind == "duckdb":
+            return ["--destination", "duckdb", "--duckdb-path", str(self.duckdb_file)]
+        return ["--destination", "postgres"]
+
+    def tables(self) -> set[str]:
+        if self.duckdb_file is not None and not self.duckdb_file.exists():
+            return set()
+        rows = self.query(
+            "select table_name from information_schema.tables where table_schema = 'raw'"
+        )
+        return {row[0] for row in rows}
+
+    def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every raw table's rows, without the columns that name the load."""
+        result = {}
+        for table in sorted(self.tables()):
+            if table.startswith("_dlt"):
+                continue
+            columns = [
+                row[0]
+                for row in self.query(
+                    "select column_name from information_schema.columns "
+                    f"where table_schema = 'raw' and table_name = '{table}' order by column_name"
+                )
+                if row[0] not in ("_dlt_load_id", "_loaded_at", "seconds")
+            ]
+            listed = ", ".join(f'"{c}"' for c in columns)
+            result[table] = sorted(
+                self.query(f'select {listed} from raw."{table}"'), key=lambda row: repr(row)
+            )
+        return result
+
+
+@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> Target:
+    if request.param == "duckdb":
+        path = tmp_path / "warehouse.duckdb"
+        return Target("duckdb", path, _duckdb_query(path))
+    request.getfixturevalue("postgres_database")
+    return Target("postgres", None, _postgres_query())
+
+
+@pytest.fixture
+def exports(tmp_path: Path) -> tuple[Path, dict]:
+    root = tmp_path / "raw"
+    return root, write_exports(root)
+
+
+def test_every_record_lands_or_is_rejected(target: Target, exports: tuple[Path, dict]) -> None:
+    root, expected = exports
+    report = target.load(root)
+    assert {result.path for result in report.files} == set(expected)
+    for path, want in expected.items():
+        landed = target.query(
+            f"select count(*) from raw.{want.table} where _source_file = '{path}'"
+        )[0][0]
+        rejected = target.query(
+            f"select count(*) from raw._rejected_records where source_file = '{path}'"
+        )[0][0]
+        assert (landed, rejected) == (want.records - want.rejected, want.rejected), path
+        ledger = target.query(
+            "select records_read, rows_loaded, rows_rejected from raw._loaded_files "
+            f"where source_file = '{path}'"
+        )
+        assert ledger == [(want.records, want.records - want.rejected, want.rejected)]
+    reasons = dict(
+        target.query(
+            "select source_file || ':' || cast(line_number as varchar), reason "
+            "from raw._rejected_records"
+        )
+    )
+    assert reasons["mongo/customers.json:4"] == "not valid JSON"
+    assert reasons["mongo/customers.json:5"] == "missing key field customer_id"
+    assert reasons["mongo/customers.json:8"] == 'age: not an integer: "forty"'
+    assert reasons["json/events.jsonl.gz:11"] == "utm: expected a JSON object, got a JSON varchar"
+    assert reasons["csv/social_trends.csv:5"] == "expected 7 fields, found 3"
+    assert reasons["mongo/transactions.bson:21"] == 'quantity: not an integer: "many"'
+    text = target.query(
+        "select record_text from raw._rejected_records "
+        "where source_file = 'mongo/customers.json' and line_number = 4"
+    )
+    assert text == [("this line is not JSON at all",)]
+
+
+def test_values_land_typed(target: Target, exports: tuple[Path, dict]) -> None:
+    root, _ = exports
+    target.load(root)
+    customers = target.query(
+        "select customer_id, country, age, marketing_consent from raw.customers "
+        "order by customer_id, _source_line"
+    )
+    assert customers == [
+        ("100001", " France ", 34, True),
+        ("100002", "Frankreich", 240, True),
+        ("100002", None, 41, None),
+        ("100003", "ES", -5, None),
+    ]
+    transactions = target.query(
+        "select count(*), sum(amount), count(status) from raw.transactions"
+    )[0]
+    assert (transactions[0], float(transactions[1]), transactions[2]) == (20, 2580.0, 1)
+    market = target.query("select sum(revenue) from raw.marketplace_sales")[0][0]
+    assert float(market) == 540.0
+    sales = pd.read_csv(SHARED_SALES)
+    total = target.query("select count(*), sum(sales), count(distinct order_id) from raw.sales")[0]
+    assert total[0] == len(sales) == total[2]
+    assert float(total[1]) == pytest.approx(sales["Sales"].sum(), rel=1e-12)
+
+
+def test_loading_twice_changes_nothing(target: Target, exports: tuple[Path, dict]) -> None:
+    root, _ = exports
+    target.load(root)
+    first = target.snapshot()
+    target.load(root)
+    assert target.snapshot() == first
+    assert set(first) >= {spec.name for spec in TABLES} | {"_rejected_records", "_loaded_files"}
+
+
+def test_a_changed_document_replaces_the_old_one(
+    target: Target, exports: tuple[Path, dict]
+) -> None:
+    root, _ = exports
+    target.load(root)
+    path = root / "mongo/customers.json"
+    lines = path.read_text().splitlines()
+    lines[2] = lines[2].replace('"country": "ES"', '"country": "Spain"')
+    del lines[3]  # the line that was not JSON is fixed by removing it
+    path.write_text("\n".join(lines) + "\n")
+    target.load(root)
+    assert target.query("select country from raw.customers where customer_id = '100003'") == [
+        ("Spain",)
+    ]
+    assert target.query(
+        "select count(*) from raw._rejected_records where source_file = 'mongo/customers.json'"
+    ) == [(2,)]
+    assert target.query("select count(*) from raw.customers") == [(4,)]
+
+
+def test_an_unreadable_file_stops_the_load_and_loads_nothing(
+    target: Target, exports: tuple[Path, dict]
+) -> None:
+    root, _ = exports
+    events = root / "json/events.jsonl.gz"
+    data = events.read_bytes()
+    events.write_bytes(data[: len(data) - 20])
+    command = [sys.executable, "-m", "loaders", "load", "--source-dir", str(root)]
+    completed = subprocess.run(
+        command + target.cli_args(), capture_output=True, text=True, cwd=REPO, check=False
+    )
+    assert completed.returncode == 1
+    assert f"error: {events}: truncated gzip" in completed.stderr
+    assert "nothing was loaded" in completed.stderr
+    assert not target.tables() & {spec.name for spec in TABLES}
+
+    events.write_bytes(data)
+    target.load(root)
+    before = target.snapshot()
+    (root / "csv/sales.csv").write_text("this,is,not\nthe,sales,export\n")
+    with pytest.raises(LoadError, match=r"csv/sales.csv: not a sales CSV"):
+        target.load(root)
+    assert target.snapshot() == before
+
+
+def test_missing_sources_are_skipped(target: Target, tmp_path: Path) -> None:
+    root = tmp_path / "only_sales"
+    (root / "csv").mkdir(parents=True)
+    (root / "csv/sales.csv").write_bytes(SHARED_SALES.read_bytes())
+    out = io.StringIO()
+    report = load(root, target.kind, target.duckdb_file, out=out)  # type: ignore[arg-type]
+    assert sorted(report.skipped) == sorted(spec.name for spec in TABLES if spec.name != "sales")
+    assert "customers          skipped: no file matches mongo/customers.json" in out.getvalue()
+    assert target.tables() & {spec.name for spec in TABLES} == {"sales"}
+
+
+def test_globs_come_from_configuration(
+    target: Target, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "custom"
+    (root / "exports").mkdir(parents=True)
+    (root / "exports/orders_2021.csv").write_bytes(SHARED_SALES.read_bytes())
+    monkeypatch.setenv("SOURCES__RAW_EXPORTS__SALES__GLOBS", '["exports/orders_*.csv"]')
+    report = target.load(root, tables=["sales"])
+    assert [(r.path, r.landed) for r in report.files] == [("exports/orders_2021.csv", 40_000)]
+
+
+_CRASHING_LOAD = textwrap.dedent(
+    """
+    import os, sys
+    import loaders.pipeline as pipeline
+    from dlt.destinations.impl.duckdb import duck
+    from dlt.destinations.impl.postgres import postgres
+
+    stage, after = sys.argv[1], int(sys.argv[2])
+    count = {"n": 0}
+
+    def crash_when_due():
+        count["n"] += 1
+        if count["n"] == after:
+            os._exit(9)
+
+    if stage == "extract":
+        read_typed = pipeline.read_typed
+        def crashing_read(spec, path):
+            crash_when_due()
+            yield from read_typed(spec, path)
+        pipeline.read_typed = crashing_read
+    else:
+        for job in (duck.DuckDbCopyJob, postgres.PostgresCsvCopyJob):
+            run = job.run
+            def crashing_run(self, run=run):
+                crash_when_due()
+                return run(self)
+            job.run = crashing_run
+
+    from loaders.cli import main
+    sys.exit(main(sys.argv[3:]))
+    """
+)
+
+
+@pytest.mark.parametrize(("stage", "after"), [("extract", 4), ("load", 3), ("load", 9)])
+def test_a_killed_load_run_again_equals_one_clean_load(
+    target: Target, exports: tuple[Path, dict], tmp_path: Path, stage: str, after: int
+) -> None:
+    root, _ = exports
+    target.load(root)
+    clean = target.snapshot()
+    changed = root / "mongo/customers.json"
+    changed.write_text(changed.read_text().replace('"Lyon"', '"Grenoble"'))
+    target.load(root)
+    expected = target.snapshot()
+
+    # Start over from the first state, then crash a load of the changed files part-way.
+    changed.write_text(changed.read_text().replace('"Grenoble"', '"Lyon"'))
+    target.load(root)
+    assert target.snapshot() == clean
+    changed.write_text(changed.read_text().replace('"Lyon"', '"Grenoble"'))
+    arguments = ["load", "--source-dir", str(root), *target.cli_args()]
+    crashed = subprocess.run(
+        [sys.executable, "-c", _CRASHING_LOAD, stage, str(after), *arguments],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=os.environ.copy(),
+        check=False,
+    )
+    assert crashed.returncode == 9, crashed.stderr
+    target.load(root)
+    assert target.snapshot() == expected
