@@ -24,6 +24,7 @@ idempotent.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import time
@@ -330,11 +331,28 @@ def _table_resource(
     return resource
 
 
+class _ExpectedHintWarnings(logging.Filter):
+    """Hide dlt's warning that our column hints differ from the Arrow types.
+
+    They differ on purpose: review tags travel as JSON text and land as
+    JSON/JSONB because the hint says so.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "when merging arrow schema with dlt schema" not in record.getMessage()
+
+
 def make_pipeline(destination: Destination, duckdb_file: Path | None = None) -> Any:
     """The dlt pipeline for a destination (DuckDB file or PostgreSQL)."""
     import dlt
 
+    dlt_logger = logging.getLogger("dlt")
+    if not any(isinstance(f, _ExpectedHintWarnings) for f in dlt_logger.filters):
+        dlt_logger.addFilter(_ExpectedHintWarnings())
+
     os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+    # One resource (table) after another, in contract order: per-file timings stay true.
+    os.environ.setdefault("EXTRACT__NEXT_ITEM_MODE", "fifo")
     if destination == "duckdb":
         database = duckdb_path(duckdb_file)
         database.parent.mkdir(parents=True, exist_ok=True)
