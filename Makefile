@@ -1,5 +1,10 @@
 # Every command of the project. `make help` lists them.
+#
+# The two that matter on a fresh machine:
+#   make run    set up, generate sample data if data/raw is empty, load, dbt build, report
+#   make test   set up, lint, pytest, dbt build on DuckDB and on PostgreSQL
 SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
 PYTHON ?= python3.11
@@ -10,17 +15,31 @@ STAMP := $(VENV)/.installed
 SOURCE_DIR ?= data/raw
 SCALE ?= 1
 SEED ?= 42
+# duckdb (default) or postgres
+TARGET ?= duckdb
+PORT ?= 8080
+# Scale of the sample data `make test` builds the project on (fast, all defects present).
+TEST_SCALE ?= 0.2
 
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_PROJECT_DIR := $(CURDIR)
+export DBT_TARGET := $(TARGET)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export RUNTIME__DLTHUB_TELEMETRY := false
 export PYTHONDONTWRITEBYTECODE := 1
+# The salt for hashing emails and phones: yours from the environment, else a
+# random one made once per checkout in .hash_salt (gitignored, never committed).
+MARKETING_HASH_SALT ?= $(shell cat .hash_salt 2>/dev/null)
+export MARKETING_HASH_SALT
+
+DBT := $(BIN)/dbt
+LOADERS := $(BIN)/python -m loaders
 
 .PHONY: help
 help: ## List the commands
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@echo "usage: make <command> [SCALE=1] [SEED=42] [TARGET=duckdb|postgres] [SOURCE_DIR=data/raw]"
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (the project needs Python 3.11)"; exit 1; }
@@ -31,5 +50,88 @@ $(STAMP): requirements.lock pyproject.toml
 profiles.yml: profiles.example.yml
 	cp profiles.example.yml profiles.yml
 
+.hash_salt:
+	$(PYTHON) -c "import secrets; print(secrets.token_hex(32))" > .hash_salt
+
 .PHONY: setup
-setup: $(STAMP) profiles.yml ## Create .venv with the pinned toolchain and the dbt profile
+setup: $(STAMP) profiles.yml .hash_salt ## Create .venv with the pinned toolchain, the dbt profile and a hash salt
+
+.PHONY: generate
+generate: setup ## Write sample exports to SOURCE_DIR (SCALE=1 SEED=42)
+	$(LOADERS) generate --out $(SOURCE_DIR) --scale $(SCALE) --seed $(SEED)
+
+.PHONY: load
+load: setup ## Load the exports in SOURCE_DIR into the raw dataset (TARGET=duckdb|postgres)
+	$(LOADERS) load --source-dir $(SOURCE_DIR) --destination $(TARGET)
+
+.PHONY: build
+build: setup ## dbt build: seeds, models and every test (TARGET=duckdb|postgres)
+	$(DBT) build
+
+.PHONY: report
+report: setup ## Print a summary of the marts and the answers to the five business questions
+	$(LOADERS) report --target $(TARGET)
+
+.PHONY: run
+run: setup ## Everything: sample data if SOURCE_DIR is empty, load, dbt build, report
+	@if [ -z "$$(ls -A $(SOURCE_DIR) 2>/dev/null)" ]; then \
+		echo "$(SOURCE_DIR) is empty: generating sample exports (scale $(SCALE), seed $(SEED))"; \
+		$(LOADERS) generate --out $(SOURCE_DIR) --scale $(SCALE) --seed $(SEED); \
+	fi
+	$(LOADERS) load --source-dir $(SOURCE_DIR) --destination $(TARGET)
+	$(DBT) build --quiet --no-use-colors 2>&1 | tail -n 20
+	$(LOADERS) report --target $(TARGET)
+
+.PHONY: lint
+lint: setup ## ruff (lint and format), mypy on loaders/, sqlfluff on the SQL
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/sqlfluff lint models macros analyses tests/dbt
+
+.PHONY: format
+format: setup ## Format Python (ruff) and fix what sqlfluff can fix
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+	$(BIN)/sqlfluff fix models macros analyses tests/dbt
+
+.PHONY: pytest
+pytest: setup ## Python tests (PostgreSQL ones skip without a server, fail in CI)
+	$(BIN)/python -m pytest
+
+.PHONY: test-fast
+test-fast: setup ## The fast Python tests only (seconds)
+	$(BIN)/python -m pytest -m "not slow and not postgres"
+
+.PHONY: dbt-test-duckdb
+dbt-test-duckdb: setup ## Generate, load and dbt build a fresh DuckDB warehouse (TEST_SCALE)
+	$(BIN)/python -m tests.support.dbt_build duckdb --scale $(TEST_SCALE)
+
+.PHONY: dbt-test-postgres
+dbt-test-postgres: setup ## The same on a fresh PostgreSQL database (skips without a server, fails in CI)
+	$(BIN)/python -m tests.support.dbt_build postgres --scale $(TEST_SCALE)
+
+.PHONY: test
+test: setup lint pytest dbt-test-duckdb dbt-test-postgres ## Everything CI runs
+
+.PHONY: docs
+docs: setup ## Generate the dbt docs and serve the lineage site on PORT (8080)
+	$(DBT) docs generate
+	$(DBT) docs serve --port $(PORT) --no-browser
+
+.PHONY: bench
+bench: setup ## Benchmark load and dbt build at SCALE and on the shared sales file; appends to BENCHMARKS.md
+	$(LOADERS) bench --scale $(SCALE)
+
+.PHONY: lock
+lock: ## Re-resolve requirements.lock from pyproject.toml (needs the package registry)
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet ".[dev]"
+	{ echo "# Exact versions that install together on the build machines (Python 3.11)."; \
+	  echo "# Regenerate with \`make lock\` after changing pyproject.toml; see ../shared/TOOLCHAIN.md."; \
+	  .lock-venv/bin/pip freeze --exclude marketing-analytics --all | grep -v '^pip=='; } > requirements.lock
+	rm -rf .lock-venv
+
+.PHONY: clean
+clean: ## Remove build output and the DuckDB warehouse (keeps data/raw and .venv)
+	rm -rf target logs data/warehouse.duckdb data/warehouse.duckdb.wal data/_dlt .bench

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -43,7 +44,48 @@ def _load(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 1
     print_summary(report)
+    if args.json_report:
+        Path(args.json_report).write_text(
+            json.dumps(
+                {
+                    "load_id": report.load_id,
+                    "records": report.records,
+                    "landed": report.landed,
+                    "rejected": report.rejected,
+                    "seconds": report.seconds,
+                    "extract_seconds": report.extract_seconds,
+                    "normalize_seconds": report.normalize_seconds,
+                    "load_seconds": report.load_seconds,
+                    "skipped": report.skipped,
+                    "files": [
+                        {
+                            "table": result.table,
+                            "path": result.path,
+                            "records": result.records,
+                            "landed": result.landed,
+                            "rejected": result.rejected,
+                            "seconds": result.seconds,
+                        }
+                        for result in report.files
+                    ],
+                },
+                indent=2,
+            )
+        )
     return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .report import print_report
+
+    print_report(args.target, Path(args.project_dir))
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from .bench import run_benchmark
+
+    return run_benchmark(args.scale, args.seed, Path(args.workdir))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,7 +115,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--duckdb-path", help="DuckDB file (default $DUCKDB_PATH or data/warehouse.duckdb)"
     )
     load.add_argument("--tables", help="comma-separated raw tables to load (default: all)")
+    load.add_argument("--json-report", help="also write the load report as JSON to this file")
     load.set_defaults(handler=_load)
+
+    report = commands.add_parser(
+        "report", help="print a summary of the marts and the five business answers"
+    )
+    report.add_argument("--target", choices=("duckdb", "postgres"), default="duckdb")
+    report.add_argument("--project-dir", default=".", help="the dbt project")
+    report.set_defaults(handler=_report)
+
+    bench = commands.add_parser(
+        "bench", help="time load and dbt build at a scale; append the figures to BENCHMARKS.md"
+    )
+    bench.add_argument("--scale", type=float, default=10.0)
+    bench.add_argument("--seed", type=int, default=42)
+    bench.add_argument("--workdir", default=".bench", help="scratch folder (data is kept)")
+    bench.set_defaults(handler=_bench)
     return parser
 
 

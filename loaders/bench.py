@@ -1,0 +1,185 @@
+"""``make bench SCALE=N``: time the load and the dbt build, append the figures to BENCHMARKS.md.
+
+Generates scale N once (kept under ``.bench/`` for later runs), then on a
+fresh DuckDB warehouse times, as separate processes, the load and
+``dbt build`` (models and every test), each with its wall time, rows per
+second and peak memory (the process's maximum resident set size). Then the
+same end to end on the shared 40,000-row sales export alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_SALES = REPO.parent / "shared" / "data" / "hec_sales_sample.csv"
+BENCHMARKS = REPO / "BENCHMARKS.md"
+
+
+@dataclass(frozen=True)
+class Timed:
+    """A finished process: wall seconds and peak resident memory."""
+
+    seconds: float
+    peak_mib: float
+
+
+def timed(command: list[str], environment: dict[str, str], log: Path) -> Timed:
+    """Run a command, its output to ``log``; stop if it fails."""
+    started = time.perf_counter()
+    with log.open("w") as output:
+        process = subprocess.Popen(command, cwd=REPO, env=environment, stdout=output, stderr=output)
+        _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.stderr.write(log.read_text()[-4000:])
+        raise SystemExit(f"benchmark step failed: {' '.join(command)} (log: {log})")
+    return Timed(seconds, usage.ru_maxrss / 1024)
+
+
+def machine() -> str:
+    """A one-line description of this machine."""
+    model = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    memory = ""
+    meminfo = Path("/proc/meminfo")
+    if meminfo.exists():
+        kib = int(meminfo.read_text().split()[1])
+        memory = f", {kib / 1024 / 1024:.0f} GiB"
+    return (
+        f"{model}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}"
+    )
+
+
+def _pipeline(
+    source: Path, workdir: Path, environment: dict[str, str], name: str
+) -> tuple[Timed, Timed, dict[str, float]]:
+    warehouse = workdir / f"{name}.duckdb"
+    for leftover in (warehouse, Path(f"{warehouse}.wal"), workdir / f"{name}_dlt"):
+        if leftover.is_dir():
+            shutil.rmtree(leftover)
+        elif leftover.exists():
+            leftover.unlink()
+    environment = dict(environment)
+    environment["DUCKDB_PATH"] = str(warehouse)
+    environment["DBT_TARGET"] = "duckdb"
+    environment["MARKETING_PIPELINES_DIR"] = str(workdir / f"{name}_dlt")
+    report = workdir / f"{name}_load.json"
+    python = sys.executable
+    load = timed(
+        [
+            python,
+            "-m",
+            "loaders",
+            "load",
+            "--source-dir",
+            str(source),
+            "--json-report",
+            str(report),
+        ],
+        environment,
+        workdir / f"{name}_load.log",
+    )
+    build = timed(
+        [str(Path(python).with_name("dbt")), "build"], environment, workdir / f"{name}_build.log"
+    )
+    return load, build, json.loads(report.read_text())
+
+
+def run_benchmark(scale: float, seed: int, workdir: Path) -> int:
+    """Run the benchmark and append its figures to BENCHMARKS.md."""
+    workdir = workdir.resolve()
+    data = workdir / f"scale-{scale:g}-seed-{seed}"
+    raw = data / "raw"
+    environment = os.environ.copy()
+    environment.setdefault("MARKETING_HASH_SALT", "benchmark-salt")
+    environment.setdefault("DBT_PROFILES_DIR", str(REPO))
+    if not (data / ".complete").exists():
+        print(f"generating scale {scale:g} (seed {seed}) into {raw} (not timed) ...", flush=True)
+        if raw.exists():
+            shutil.rmtree(raw)
+        data.mkdir(parents=True, exist_ok=True)
+        generation = timed(
+            [
+                sys.executable,
+                "-m",
+                "loaders",
+                "generate",
+                "--out",
+                str(raw),
+                "--scale",
+                str(scale),
+                "--seed",
+                str(seed),
+            ],
+            environment,
+            data / "generate.log",
+        )
+        (data / ".complete").write_text(f"{generation.seconds:.1f} s\n")
+        print(f"  generated in {generation.seconds:.1f} s, peak {generation.peak_mib:,.0f} MiB")
+
+    print(f"scale {scale:g}: load, then dbt build, on a fresh DuckDB file ...", flush=True)
+    load, build, figures = _pipeline(raw, data, environment, "warehouse")
+    records = int(figures["records"])
+    end_to_end = load.seconds + build.seconds
+
+    print("shared sales export alone: load, then dbt build ...", flush=True)
+    sales_dir = workdir / "shared-sales" / "raw"
+    (sales_dir / "csv").mkdir(parents=True, exist_ok=True)
+    shutil.copy(SHARED_SALES, sales_dir / "csv" / "sales.csv")
+    sales_load, sales_build, sales_figures = _pipeline(
+        sales_dir, workdir / "shared-sales", environment, "warehouse"
+    )
+    sales_total = sales_load.seconds + sales_build.seconds
+
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        f"\n## {now}: scale {scale:g} (seed {seed})\n",
+        f"Machine: {machine()}.\n",
+        "| step | records | wall s | records/s | in-loader s | records/s (in loader) | peak MiB |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        f"| load (dlt, DuckDB) | {records:,} | {load.seconds:.2f} | "
+        f"{records / load.seconds:,.0f} | {figures['seconds']:.2f} | "
+        f"{records / figures['seconds']:,.0f} | {load.peak_mib:,.0f} |",
+        f"| dbt build (models + tests) | | {build.seconds:.2f} | | | | {build.peak_mib:,.0f} |",
+        f"| end to end (load + build + tests) | {records:,} | {end_to_end:.2f} | "
+        f"{records / end_to_end:,.0f} | | | |",
+        f"| shared sales CSV: load | {int(sales_figures['records']):,} | "
+        f"{sales_load.seconds:.2f} | | {sales_figures['seconds']:.2f} | | "
+        f"{sales_load.peak_mib:,.0f} |",
+        f"| shared sales CSV: dbt build | | {sales_build.seconds:.2f} | | | | "
+        f"{sales_build.peak_mib:,.0f} |",
+        f"| shared sales CSV: end to end | {int(sales_figures['records']):,} | "
+        f"{sales_total:.2f} | | | | |",
+        "",
+        f"Rejected at load: {int(figures['rejected']):,} of {records:,} records. "
+        f"Wall times are whole processes (interpreter start-up included); "
+        f"in-loader is the load call itself (read, type, extract, normalize, load).",
+    ]
+    text = "\n".join(lines) + "\n"
+    if not BENCHMARKS.exists():
+        BENCHMARKS.write_text(
+            "# Benchmarks\n\nAppended by `make bench SCALE=N` (see loaders/bench.py). Targets on "
+            "2-core machines: the loader moves at least 300,000 rows/s at scale 10 into DuckDB; "
+            "scale 10 end to end (load + build + tests) under 60 s; the 40,000-row sales file "
+            "end to end under 10 s.\n"
+        )
+    with BENCHMARKS.open("a") as handle:
+        handle.write(text)
+    print(text)
+    return 0

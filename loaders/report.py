@@ -1,0 +1,169 @@
+"""``python -m loaders report``: what the marts hold, and the five business answers.
+
+The answers are the project's dbt analyses (``analyses/*.sql``): they are
+compiled by dbt, so they read the same relations on DuckDB and PostgreSQL,
+and run here against the target warehouse.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TextIO
+
+from .config import duckdb_path
+
+Query = Callable[[str], tuple[list[str], list[tuple[Any, ...]]]]
+
+#: The business questions, in the order they are answered.
+QUESTIONS: dict[str, str] = {
+    "top_10_customers": "Who are the 10 best customers?",
+    "top_product_by_revenue": "Which product brings the most revenue?",
+    "best_campaign_by_roi": "Which campaign has the best ROI?",
+    "revenue_by_month": "How does revenue evolve month by month?",
+    "top_country_by_revenue": "Which country brings the most revenue?",
+}
+
+_MART_FIGURES = (
+    ("customer_metrics", "customers with a purchase", "count(*)"),
+    ("product_performance", "products sold", "count(*)"),
+    ("campaign_performance", "campaigns", "count(*)"),
+    ("monthly_revenue", "months with revenue", "count(*)"),
+    ("monthly_revenue", "total revenue", "sum(total_revenue)"),
+    ("country_statistics", "countries", "count(*)"),
+)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """One compiled dbt analysis."""
+
+    name: str
+    question: str
+    sql: str
+
+
+def connect(target: str) -> Query:
+    """A query function on the warehouse of a dbt target (``duckdb`` or ``postgres``)."""
+    if target == "duckdb":
+        import duckdb
+
+        path = duckdb_path()
+
+        def query_duckdb(sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+            with duckdb.connect(str(path)) as connection:
+                cursor = connection.execute(sql)
+                names = [column[0] for column in cursor.description or []]
+                return names, cursor.fetchall()
+
+        return query_duckdb
+    import psycopg2
+
+    def query_postgres(sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        settings = {
+            "host": os.environ.get("PGHOST", "127.0.0.1"),
+            "port": os.environ.get("PGPORT", "5432"),
+            "user": os.environ.get("PGUSER", "marketing"),
+            "dbname": os.environ.get("PGDATABASE", "marketing"),
+        }
+        with psycopg2.connect(**settings) as connection, connection.cursor() as cursor:
+            cursor.execute(sql)
+            names = [column[0] for column in cursor.description or []]
+            return names, cursor.fetchall()
+
+    return query_postgres
+
+
+def compile_analyses(target: str, project_dir: Path) -> list[Analysis]:
+    """Compile the analyses with dbt and return their SQL in question order."""
+    from dbt.cli.main import dbtRunner
+
+    result = dbtRunner().invoke(
+        [
+            "compile",
+            "--select",
+            "resource_type:analysis",
+            "--target",
+            target,
+            "--project-dir",
+            str(project_dir),
+            "--profiles-dir",
+            os.environ.get("DBT_PROFILES_DIR", str(project_dir)),
+            "--quiet",
+        ]
+    )
+    if not result.success or result.result is None:
+        raise RuntimeError(f"dbt compile of the analyses failed: {result.exception}")
+    compiled: dict[str, str] = {}
+    for item in result.result.results:  # type: ignore[union-attr]
+        node: Any = item.node
+        if getattr(node, "resource_type", None) == "analysis" and node.compiled_code:
+            compiled[node.name] = node.compiled_code
+    missing = [name for name in QUESTIONS if name not in compiled]
+    if missing:
+        raise RuntimeError(f"analyses not found: {', '.join(missing)}")
+    return [Analysis(name, question, compiled[name]) for name, question in QUESTIONS.items()]
+
+
+def _format(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float | Decimal):
+        return f"{float(value):,.2f}"
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def format_table(names: Sequence[str], rows: Sequence[Sequence[Any]], indent: str = "    ") -> str:
+    """Rows as an aligned text table (numbers right-aligned)."""
+    cells = [[_format(value) for value in row] for row in rows]
+    widths = [
+        max([len(name), *(len(row[index]) for row in cells)]) for index, name in enumerate(names)
+    ]
+    numeric = [
+        all(isinstance(row[index], int | float | Decimal) or row[index] is None for row in rows)
+        and bool(rows)
+        for index in range(len(names))
+    ]
+
+    def line(values: Sequence[str]) -> str:
+        parts = [
+            value.rjust(width) if is_number else value.ljust(width)
+            for value, width, is_number in zip(values, widths, numeric, strict=True)
+        ]
+        return indent + "  ".join(parts).rstrip()
+
+    output = [line(list(names)), indent + "  ".join("-" * width for width in widths)]
+    output.extend(line(row) for row in cells)
+    return "\n".join(output)
+
+
+def print_report(target: str, project_dir: Path, out: TextIO = sys.stdout) -> None:
+    """Print the marts summary and the five answers."""
+    analyses = compile_analyses(target, project_dir)
+    query = connect(target)
+    print(f"\nThe marts ({target})", file=out)
+    figures = []
+    for relation, label, expression in _MART_FIGURES:
+        _, rows = query(f"select {expression} from marts.{relation}")
+        figures.append((label, rows[0][0]))
+    print(format_table(["figure", "value"], figures), file=out)
+    for number, analysis in enumerate(analyses, start=1):
+        names, rows = query(analysis.sql)
+        print(f"\n{number}. {analysis.question}  (analyses/{analysis.name}.sql)", file=out)
+        if rows:
+            print(format_table(names, rows), file=out)
+        else:
+            print("    no data: the marts are empty", file=out)
