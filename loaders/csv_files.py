@@ -10,6 +10,7 @@ not, then Windows-1252, then Latin-1), so one stray byte never stops a load.
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -39,20 +40,35 @@ def sniff_delimiter(header_line: str) -> str:
     return best if counts[best] > 0 else ","
 
 
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
+
+
 def decode_csv_block(block: LineBlock) -> list[str]:
-    """Decode a block: UTF-8, else line by line UTF-8 / Windows-1252 / Latin-1."""
+    """Decode a block: UTF-8, else Windows-1252 / Latin-1.
+
+    A block that is not UTF-8 but holds no UTF-8 multi-byte sequence at all is
+    a single-byte export and is decoded whole (fast); a block mixing both is
+    decoded line by line, each line UTF-8 if it can be.
+    """
     try:
-        return b"\n".join(block.lines).decode("utf-8").split("\n")
+        return block.data.decode("utf-8").split("\n")
     except UnicodeDecodeError:
-        texts = []
-        for line in block.lines:
-            for encoding in ("utf-8", "cp1252", "latin-1"):
-                try:
-                    texts.append(line.decode(encoding))
-                    break
-                except UnicodeDecodeError:
-                    continue
-        return texts
+        pass
+    if not _UTF8_MULTIBYTE.search(block.data):
+        for encoding in ("cp1252", "latin-1"):
+            try:
+                return block.data.decode(encoding).split("\n")
+            except UnicodeDecodeError:
+                continue
+    texts = []
+    for line in block.data.split(b"\n"):
+        for encoding in ("utf-8", "cp1252", "latin-1"):
+            try:
+                texts.append(line.decode(encoding))
+                break
+            except UnicodeDecodeError:
+                continue
+    return texts
 
 
 @dataclass(frozen=True)
@@ -100,7 +116,10 @@ def iter_csv(
     """Yield blocks of records with one text cell per contract field.
 
     A row with a different number of fields than the header is a record with
-    a reason (its cells are not used). Blank lines are not records.
+    a reason (its cells are not used). Blank lines are not records. Blocks
+    without a quote character are split directly (one line, one record);
+    from the first block with a quote on, Python's csv module parses the rest,
+    so quoted delimiters and line breaks inside quotes are honoured.
 
     Args:
         path: The CSV file.
@@ -122,26 +141,78 @@ def iter_csv(
     layout = read_header(path, spec, lines[header_index])
     if layout_out is not None:
         layout_out.append(layout)
-    width = len(layout.header)
-    positions = [layout.positions[name] for name in names]
     buffer = RecordBuffer(names)
 
-    def numbered_lines() -> Iterator[tuple[int, str]]:
-        start = first.first_line + header_index + 1
-        for offset, text in enumerate(lines[header_index + 1 :]):
-            yield start + offset, text
+    def decoded_blocks() -> Iterator[tuple[int, list[str]]]:
+        yield first.first_line + header_index + 1, lines[header_index + 1 :]
         for block in blocks:
-            for offset, text in enumerate(decode_csv_block(block)):
-                yield block.first_line + offset, text
+            yield block.first_line, decode_csv_block(block)
 
-    source = numbered_lines()
+    remaining = decoded_blocks()
+    for first_line, texts in remaining:
+        if any('"' in text for text in texts):
+            rest = itertools.chain([(first_line, texts)], remaining)
+            yield from _parse_quoted(rest, layout, names, buffer)
+            break
+        _split_unquoted(first_line, texts, layout, names, buffer)
+        if len(buffer) >= RECORDS_PER_BLOCK:
+            table = buffer.flush()
+            if table is not None:
+                yield table
+    table = buffer.flush()
+    if table is not None:
+        yield table
+
+
+def _split_unquoted(
+    first_line: int, texts: list[str], layout: CsvLayout, names: list[str], buffer: RecordBuffer
+) -> None:
+    """Records of a block without quotes: one per non-blank line."""
+    width = len(layout.header)
+    rows = [text.split(layout.delimiter) for text in texts]
+    if all(len(row) == width for row in rows):
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
+        cells = [
+            pa.array(columns[position], pa.string())
+            if position is not None
+            else pa.nulls(len(rows), pa.string())
+            for position in (layout.positions[name] for name in names)
+        ]
+        numbers = pa.array(range(first_line, first_line + len(rows)), pa.int64())
+        buffer.add_arrow(numbers, pa.array(texts, pa.string()), cells)
+        return
+    positions = [layout.positions[name] for name in names]
+    for offset, (text, row) in enumerate(zip(texts, rows, strict=True)):
+        if not text.strip():
+            continue
+        if len(row) != width:
+            buffer.add(first_line + offset, text, f"expected {width} fields, found {len(row)}")
+        else:
+            buffer.add(
+                first_line + offset,
+                text,
+                None,
+                [row[p] if p is not None else None for p in positions],
+            )
+
+
+def _parse_quoted(
+    blocks: Iterator[tuple[int, list[str]]],
+    layout: CsvLayout,
+    names: list[str],
+    buffer: RecordBuffer,
+) -> Iterator[pa.Table]:
+    """Records of the rest of the file through the csv module."""
+    width = len(layout.header)
+    positions = [layout.positions[name] for name in names]
     consumed: list[tuple[int, str]] = []
 
     def feed() -> Iterator[str]:
-        for item in source:
-            consumed.append(item)
-            # csv needs the line end to keep newlines inside quoted fields.
-            yield item[1] + "\n"
+        for first_line, texts in blocks:
+            for offset, text in enumerate(texts):
+                consumed.append((first_line + offset, text))
+                # csv needs the line end to keep newlines inside quoted fields.
+                yield text + "\n"
 
     reader = csv.reader(feed(), delimiter=layout.delimiter)
     while True:
@@ -168,6 +239,3 @@ def iter_csv(
             table = buffer.flush()
             if table is not None:
                 yield table
-    table = buffer.flush()
-    if table is not None:
-        yield table

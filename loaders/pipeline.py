@@ -258,6 +258,7 @@ def _table_resource(
     loaded_at: datetime,
     results: list[FileResult],
     on_file: Callable[[FileResult], None],
+    table_is_empty: bool,
 ) -> Any:
     import dlt
 
@@ -273,9 +274,14 @@ def _table_resource(
 
     # Every table this resource writes is a table variant with its own hints:
     # hints set on the resource itself would leak into the two shared tables.
+    # Merging into an empty table is appending, and appending skips dlt's
+    # staging copy and delete (half the load time of a first load).
+    disposition: Any = (
+        "append" if table_is_empty else {"disposition": "merge", "strategy": "delete-insert"}
+    )
     table_hints = dlt.mark.make_hints(
         table_name=spec.name,
-        write_disposition={"disposition": "merge", "strategy": "delete-insert"},
+        write_disposition=disposition,
         merge_key=list(spec.key),
         columns=cast(Any, _column_hints(spec)),
     )
@@ -414,6 +420,15 @@ def load(
     loaded_at = datetime.now(UTC).replace(microsecond=0)
     results: list[FileResult] = []
     skipped: list[str] = []
+    pipeline = make_pipeline(destination, duckdb_file)
+    if pipeline.has_pending_data:
+        print(
+            "  an earlier load was interrupted: discarding its pending package, "
+            "this run loads everything again",
+            file=out,
+        )
+        pipeline.abort_packages()
+    filled = _tables_with_rows(pipeline, [spec.name for spec in specs])
     resources = []
     for spec in specs:
         files = find_files(source_dir, spec)
@@ -427,17 +442,15 @@ def load(
             continue
         resources.append(
             _table_resource(
-                spec, files, source_dir, loaded_at, results, lambda r: _print_file(r, out)
+                spec,
+                files,
+                source_dir,
+                loaded_at,
+                results,
+                lambda r: _print_file(r, out),
+                table_is_empty=spec.name not in filled,
             )
         )
-    pipeline = make_pipeline(destination, duckdb_file)
-    if pipeline.has_pending_data:
-        print(
-            "  an earlier load was interrupted: discarding its pending package, "
-            "this run loads everything again",
-            file=out,
-        )
-        pipeline.abort_packages()
     if not resources:
         print("  nothing to load", file=out)
         return LoadReport(None, [], skipped, time.perf_counter() - started)
@@ -476,6 +489,18 @@ def load(
         _finish(pipeline, report)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _tables_with_rows(pipeline: Any, tables: list[str]) -> set[str]:
+    """The raw tables that exist and hold at least one row."""
+    with pipeline.sql_client() as client:
+        existing = {row[0] for row in client.execute_sql(_TABLES_SQL, RAW_DATASET)}
+        filled = set()
+        for table in sorted(existing & set(tables)):
+            qualified = client.make_qualified_table_name(table)
+            if client.execute_sql(f"select 1 from {qualified} limit 1"):
+                filled.add(table)
+        return filled
 
 
 def _find_cause(error: BaseException, kind: type[FileUnreadable]) -> FileUnreadable | None:

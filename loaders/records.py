@@ -54,10 +54,12 @@ class RecordBuffer:
             for column, cell in zip(self._cells, cells, strict=True):
                 column.append(cell)
 
-    def add_arrow(self, lines: pa.Array, texts: pa.Array) -> None:
-        """Add records that have no reader-level problem and no cells."""
+    def add_arrow(
+        self, lines: pa.Array, texts: pa.Array, cells: list[pa.Array] | None = None
+    ) -> None:
+        """Add records that have no reader-level problem, with their cells if any."""
         self._move_python_rows()
-        self._pieces.append(self._table(lines, texts, pa.nulls(len(lines), pa.string()), None))
+        self._pieces.append(self._table(lines, texts, pa.nulls(len(lines), pa.string()), cells))
         self._piece_rows += len(lines)
 
     def _table(

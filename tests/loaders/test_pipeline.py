@@ -307,3 +307,32 @@ def test_a_killed_load_run_again_equals_one_clean_load(
     assert crashed.returncode == 9, crashed.stderr
     target.load(root)
     assert target.snapshot() == expected
+
+
+@pytest.mark.parametrize("after", [2, 5])
+def test_a_first_load_killed_part_way_run_again_is_complete(
+    target: Target, exports: tuple[Path, dict], after: int
+) -> None:
+    root, expected = exports
+    arguments = ["load", "--source-dir", str(root), *target.cli_args()]
+    crashed = subprocess.run(
+        [sys.executable, "-c", _CRASHING_LOAD, "load", str(after), *arguments],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=os.environ.copy(),
+        check=False,
+    )
+    assert crashed.returncode == 9, crashed.stderr
+    target.load(root)
+    for path, want in expected.items():
+        landed = target.query(
+            f"select count(*) from raw.{want.table} where _source_file = '{path}'"
+        )[0][0]
+        rejected = target.query(
+            f"select count(*) from raw._rejected_records where source_file = '{path}'"
+        )[0][0]
+        assert (landed, rejected) == (want.records - want.rejected, want.rejected), path
+    after_rerun = target.snapshot()
+    target.load(root)
+    assert target.snapshot() == after_rerun
