@@ -107,15 +107,17 @@ def iter_json_array(path: Path) -> Iterator[pa.Table]:
 
 
 def _array_is_one_document_per_line(path: Path) -> bool:
+    """Whether most of the first lines each hold a whole document (mongoexport's layout).
+
+    A majority vote, so that a truncated document on one line does not make
+    the whole file look pretty-printed.
+    """
     for block in iter_line_blocks(path):
         texts, _ = _decode_block(block)
-        for text in texts[:200]:
-            element = _strip_array_punctuation(text)
-            if not element:
-                continue
-            if element.startswith("{") and not element.endswith("}"):
-                return False
-        return True
+        elements = [_strip_array_punctuation(text) for text in texts[:200]]
+        elements = [element for element in elements if element]
+        whole = sum(1 for element in elements if element[0] == "{" and element[-1] == "}")
+        return whole * 2 >= len(elements)
     return True
 
 

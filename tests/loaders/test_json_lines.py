@@ -88,3 +88,16 @@ def test_a_pretty_printed_json_array_resynchronises_after_a_bad_document(
     assert got[1]["_pre_reason"].startswith("not valid JSON")
     assert '"id": 2' in got[1]["_text"]
     assert json.loads(got[2]["_text"]) == {"id": 3}
+
+
+def test_one_truncated_document_does_not_make_an_array_look_pretty_printed(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "campaigns.json"
+    path.write_text('[\n{"id": 1},\n{"id": 2, "name": \n{"id": 3}\n]\n', encoding="utf-8")
+    got = records(iter_json_array(path))
+    assert [(r["_source_line"], r["_text"], r["_pre_reason"]) for r in got] == [
+        (2, '{"id": 1}', None),
+        (3, '{"id": 2, "name":', None),
+        (4, '{"id": 3}', None),
+    ]
