@@ -1,0 +1,16 @@
+{#-
+    dbt_utils.expression_is_true: every row satisfies `expression` (rows where
+    it is null pass). With `column_name`, the expression is appended to it
+    (`column_name: total_amount`, `expression: ">= 0"`).
+-#}
+{% test expression_is_true(model, expression, column_name=none) %}
+
+select *
+from {{ model }}
+{% if column_name is none -%}
+where not ({{ expression }})
+{%- else -%}
+where not ({{ column_name }} {{ expression }})
+{%- endif %}
+
+{% endtest %}
