@@ -1,0 +1,98 @@
+with
+
+source as (
+
+    {{ raw_source('sales', 'sales') }}
+
+),
+
+as_of as (
+
+    {{ as_of_date() }}
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        count(*) over (partition by order_id) as raw_record_count,
+        {{ latest_record_first(['order_id']) }} as record_rank
+    from source
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        order_id,
+        customer_id,
+        row_index as export_row_index,
+
+        -- money
+        {{ to_money('sales') }} as total_amount,
+
+        -- dates
+        date as order_date,
+
+        -- lineage
+        raw_record_count
+    from deduplicated
+    where record_rank = 1
+    {{ optimization_fence() }}
+
+),
+
+validated as (
+
+    select
+        renamed.*,
+        nullif(concat_ws(
+            ',',
+            case
+                when renamed.customer_id is null then 'missing_customer_id'
+            end,
+            case when renamed.total_amount is null then 'missing_amount' end,
+            case when renamed.total_amount < 0 then 'negative_amount' end,
+            case when renamed.total_amount = 0 then 'zero_amount' end,
+            case when renamed.order_date is null then 'missing_timestamp' end,
+            case
+                when renamed.order_date > as_of.as_of_date
+                    then 'future_timestamp'
+            end
+        ), '') as dq_issues,
+        renamed.order_date is not null
+        and coalesce(renamed.order_date <= as_of.as_of_date, true)
+            as is_in_the_past
+    from renamed
+    cross join as_of
+
+),
+
+final as (
+
+    select
+        -- ids
+        order_id,
+        customer_id,
+        export_row_index,
+
+        -- money
+        total_amount,
+
+        -- dates
+        order_date,
+
+        -- quality
+        dq_issues is null as is_valid,
+        dq_issues,
+        coalesce(total_amount > 0, false) and is_in_the_past as is_revenue,
+
+        -- lineage
+        raw_record_count
+    from validated
+
+)
+
+select * from final

@@ -1,0 +1,209 @@
+with
+
+source as (
+
+    {{ raw_source('web', 'events') }}
+
+),
+
+countries as (
+
+    select * from {{ ref('stg_reference__country_aliases') }}
+
+),
+
+products as (
+
+    select * from {{ ref('stg_reference__products') }}
+
+),
+
+as_of as (
+
+    {{ as_of_date() }}
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        count(*) over (partition by event_id) as raw_record_count,
+        {{ latest_record_first(['event_id']) }} as record_rank
+    from source
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        event_id,
+        user_id as customer_id,
+        session_id,
+        utm__campaign_id as campaign_id,
+        properties__transaction_id as transaction_id,
+
+        -- event
+        sequence_number,
+        {{ clean_code('event_type') }} as event_type,
+        nullif(trim(uri), '') as page_path,
+
+        -- acquisition
+        {{ clean_code('traffic_source') }} as traffic_source,
+        lower(nullif(trim(utm__source), '')) as utm_source,
+        lower(nullif(trim(utm__medium), '')) as utm_medium,
+
+        -- technology
+        {{ clean_code('browser') }} as browser,
+        {{ clean_code('device') }} as device,
+
+        -- geography
+        {{ clean_text('city') }} as city,
+        {{ clean_text('country') }} as country_as_entered,
+
+        -- product
+        {{ clean_text('properties__product') }} as product_as_entered,
+        {{ to_money('properties__price') }} as unit_price,
+        properties__quantity as quantity,
+
+        -- timestamps
+        {{ utc_timestamp('created_at') }} as event_at,
+        {{ utc_date('created_at') }} as event_date,
+
+        -- lineage
+        raw_record_count
+    from deduplicated
+    where record_rank = 1
+    {{ optimization_fence() }}
+
+),
+
+canonicalised as (
+
+    select
+        renamed.*,
+        countries.country_code,
+        countries.country_name,
+        coalesce(products.product_name, renamed.product_as_entered)
+            as product_name,
+        products.product_name is not null as is_catalogue_product
+    from renamed
+    left join countries
+        on lower(renamed.country_as_entered) = countries.country_lookup_key
+    left join products
+        on lower(renamed.product_as_entered) = products.product_lookup_key
+
+),
+
+validated as (
+
+    select
+        canonicalised.*,
+        nullif(concat_ws(
+            ',',
+            case
+                when canonicalised.event_type is null
+                    then 'missing_event_type'
+            end,
+            case
+                when
+                    canonicalised.event_type not in (
+                        'home', 'department', 'product',
+                        'cart', 'purchase', 'cancel'
+                    )
+                    then 'unknown_event_type'
+            end,
+            case
+                when
+                    canonicalised.traffic_source not in (
+                        'email', 'adwords', 'facebook', 'instagram',
+                        'youtube', 'affiliate', 'organic', 'direct'
+                    )
+                    then 'unknown_traffic_source'
+            end,
+            case
+                when
+                    canonicalised.device not in ('desktop', 'mobile', 'tablet')
+                    then 'unknown_device'
+            end,
+            case
+                when
+                    canonicalised.country_as_entered is not null
+                    and canonicalised.country_code is null
+                    then 'unknown_country'
+            end,
+            case when canonicalised.unit_price < 0 then 'negative_price' end,
+            case
+                when canonicalised.quantity <= 0 then 'invalid_quantity'
+            end,
+            case
+                when
+                    canonicalised.event_type = 'purchase'
+                    and canonicalised.transaction_id is null
+                    then 'missing_transaction_id'
+            end,
+            case
+                when canonicalised.event_at is null then 'missing_timestamp'
+            end,
+            case
+                when canonicalised.event_date > as_of.as_of_date
+                    then 'future_timestamp'
+            end
+        ), '') as dq_issues
+    from canonicalised
+    cross join as_of
+
+),
+
+final as (
+
+    select
+        -- ids
+        event_id,
+        customer_id,
+        session_id,
+        campaign_id,
+        transaction_id,
+
+        -- event
+        sequence_number,
+        event_type,
+        page_path,
+
+        -- acquisition
+        traffic_source,
+        utm_source,
+        utm_medium,
+
+        -- technology
+        browser,
+        device,
+
+        -- geography
+        city,
+        country_code,
+        country_name,
+        country_as_entered,
+
+        -- product
+        product_name,
+        is_catalogue_product,
+        unit_price,
+        quantity,
+
+        -- timestamps
+        event_at,
+        event_date,
+
+        -- quality
+        dq_issues is null as is_valid,
+        dq_issues,
+
+        -- lineage
+        raw_record_count
+    from validated
+
+)
+
+select * from final
