@@ -1,0 +1,31 @@
+with
+
+marketplace_sales as (
+
+    select * from {{ ref('stg_market__marketplace_sales') }}
+
+),
+
+final as (
+
+    select
+        -- keys
+        sale_date,
+        marketplace,
+        product_name,
+
+        -- descriptions
+        category,
+
+        -- measures
+        units_sold,
+        revenue,
+
+        -- quality
+        is_valid,
+        dq_issues
+    from marketplace_sales
+
+)
+
+select * from final

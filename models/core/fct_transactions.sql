@@ -1,0 +1,83 @@
+with
+
+transactions as (
+
+    select * from {{ ref('stg_mongo__transactions') }}
+
+),
+
+customers as (
+
+    select * from {{ ref('dim_customers') }}
+
+),
+
+products as (
+
+    select * from {{ ref('stg_reference__products') }}
+
+),
+
+joined as (
+
+    select
+        transactions.*,
+        customers.customer_id is not null as has_known_customer,
+        coalesce(
+            products.category,
+            case
+                when transactions.product_name is not null
+                    then 'uncategorized'
+            end
+        ) as category
+    from transactions
+    left join customers
+        on transactions.customer_id = customers.customer_id
+    left join products
+        on transactions.product_name = products.product_name
+
+),
+
+final as (
+
+    select
+        -- ids
+        transaction_id,
+        customer_id,
+        has_known_customer,
+
+        -- product
+        product_name,
+        category,
+        quantity,
+
+        -- money
+        amount,
+        discount_amount,
+        shipping_cost,
+        total_amount,
+
+        -- enumerations
+        payment_method,
+        status,
+        is_revenue,
+
+        -- timestamps
+        transaction_at,
+        transaction_date,
+
+        -- quality
+        is_valid and (has_known_customer or customer_id is null) as is_valid,
+        nullif(concat_ws(
+            ',',
+            dq_issues,
+            case
+                when customer_id is not null and not has_known_customer
+                    then 'unknown_customer'
+            end
+        ), '') as dq_issues
+    from joined
+
+)
+
+select * from final
