@@ -16,7 +16,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from .contract import TableSpec
 from .files import FileUnreadable, LineBlock, iter_line_blocks
@@ -116,10 +119,10 @@ def iter_csv(
     """Yield blocks of records with one text cell per contract field.
 
     A row with a different number of fields than the header is a record with
-    a reason (its cells are not used). Blank lines are not records. Blocks
-    without a quote character are split directly (one line, one record);
-    from the first block with a quote on, Python's csv module parses the rest,
-    so quoted delimiters and line breaks inside quotes are honoured.
+    a reason (its cells are not used). Blank lines are not records. Blocks are
+    parsed by Arrow's CSV reader as long as every record is one line (checked
+    by counting); from the first block where that does not hold (a line break
+    inside quotes), Python's csv module parses the rest of the file.
 
     Args:
         path: The CSV file.
@@ -143,18 +146,24 @@ def iter_csv(
         layout_out.append(layout)
     buffer = RecordBuffer(names)
 
-    def decoded_blocks() -> Iterator[tuple[int, list[str]]]:
-        yield first.first_line + header_index + 1, lines[header_index + 1 :]
+    def utf8_blocks() -> Iterator[tuple[int, bytes]]:
+        rest = lines[header_index + 1 :]
+        yield first.first_line + header_index + 1, "\n".join(rest).encode("utf-8")
         for block in blocks:
-            yield block.first_line, decode_csv_block(block)
+            try:
+                block.data.decode("utf-8")
+            except UnicodeDecodeError:
+                yield block.first_line, "\n".join(decode_csv_block(block)).encode("utf-8")
+            else:
+                yield block.first_line, block.data
 
-    remaining = decoded_blocks()
-    for first_line, texts in remaining:
-        if any('"' in text for text in texts):
-            rest = itertools.chain([(first_line, texts)], remaining)
-            yield from _parse_quoted(rest, layout, names, buffer)
+    remaining = utf8_blocks()
+    for first_line, data in remaining:
+        if not _arrow_block(first_line, data, layout, names, buffer):
+            rest = itertools.chain([(first_line, data)], remaining)
+            decoded = ((line, raw.decode("utf-8").split("\n")) for line, raw in rest)
+            yield from _parse_quoted(decoded, layout, names, buffer)
             break
-        _split_unquoted(first_line, texts, layout, names, buffer)
         if len(buffer) >= RECORDS_PER_BLOCK:
             table = buffer.flush()
             if table is not None:
@@ -164,36 +173,86 @@ def iter_csv(
         yield table
 
 
-def _split_unquoted(
-    first_line: int, texts: list[str], layout: CsvLayout, names: list[str], buffer: RecordBuffer
-) -> None:
-    """Records of a block without quotes: one per non-blank line."""
+def _arrow_block(
+    first_line: int, data: bytes, layout: CsvLayout, names: list[str], buffer: RecordBuffer
+) -> bool:
+    """Parse a block with Arrow's CSV reader; False if a record spans lines.
+
+    Arrow numbers the rows it reads, skipping empty lines, so as long as
+    rows read = non-empty lines, row k is the k-th non-empty line and every
+    record keeps its true line number.
+    """
+    if not data:
+        return True
+    raw = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero(raw == 10)
+    starts = np.concatenate(([0], newlines + 1))
+    ends = np.concatenate((newlines, [len(data)]))
+    has_cr = np.zeros(len(ends), dtype=bool)
+    nonzero = ends > starts
+    has_cr[nonzero] = raw[ends[nonzero] - 1] == 13
+    ends = ends - has_cr
+    non_empty = np.flatnonzero(ends > starts)
     width = len(layout.header)
-    rows = [text.split(layout.delimiter) for text in texts]
-    if all(len(row) == width for row in rows):
-        columns = list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
-        cells = [
-            pa.array(columns[position], pa.string())
-            if position is not None
-            else pa.nulls(len(rows), pa.string())
-            for position in (layout.positions[name] for name in names)
-        ]
-        numbers = pa.array(range(first_line, first_line + len(rows)), pa.int64())
-        buffer.add_arrow(numbers, pa.array(texts, pa.string()), cells)
-        return
-    positions = [layout.positions[name] for name in names]
-    for offset, (text, row) in enumerate(zip(texts, rows, strict=True)):
-        if not text.strip():
-            continue
-        if len(row) != width:
-            buffer.add(first_line + offset, text, f"expected {width} fields, found {len(row)}")
+    invalid: list[tuple[int, str, int]] = []
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        invalid.append((row.number or 0, row.text, row.actual_columns))
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(data),
+            read_options=pacsv.ReadOptions(
+                column_names=[f"c{i}" for i in range(width)], use_threads=False
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=layout.delimiter, invalid_row_handler=on_invalid
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"c{i}": pa.string() for i in range(width)},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid:
+        return False
+    if table.num_rows + len(invalid) != len(non_empty) or any(n < 1 for n, _, _ in invalid):
+        return False
+    status = np.zeros(len(non_empty), dtype=np.int8)  # 0 valid, 1 wrong width, 2 blank
+    reasons: list[str | None] = [None] * len(non_empty)
+    for number, text, actual in invalid:
+        if text.strip():
+            status[number - 1] = 1
+            reasons[number - 1] = f"expected {width} fields, found {actual}"
         else:
-            buffer.add(
-                first_line + offset,
-                text,
-                None,
-                [row[p] if p is not None else None for p in positions],
-            )
+            status[number - 1] = 2
+    keep = np.flatnonzero(status != 2)
+    valid_rank = np.cumsum(status == 0) - 1
+    take = np.where(status[keep] == 0, valid_rank[keep], table.num_rows)
+    take_indices = pa.array(take, pa.int64())
+    line_texts = pa.StringArray.from_buffers(
+        len(starts),
+        pa.py_buffer(np.concatenate((starts, [len(data)])).astype(np.int32)),
+        pa.py_buffer(data),
+    )
+    positions = [layout.positions[name] for name in names]
+    cells = [
+        pa.concat_arrays([table.column(f"c{p}").combine_chunks(), pa.nulls(1, pa.string())]).take(
+            take_indices
+        )
+        if p is not None
+        else pa.nulls(len(keep), pa.string())
+        for p in positions
+    ]
+    physical = non_empty[keep]
+    buffer.add_arrow(
+        pa.array(first_line + physical, pa.int64()),
+        pc.utf8_rtrim(line_texts.take(pa.array(physical)), characters="\r\n"),
+        cells,
+        pa.array([reasons[k] for k in keep], pa.string()) if len(invalid) else None,
+    )
+    return True
 
 
 def _parse_quoted(

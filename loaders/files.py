@@ -33,6 +33,10 @@ class FileUnreadable(Exception):
         self.path = str(path)
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type[FileUnreadable], tuple[str, str]]:
+        # Raised in worker processes: must survive pickling with both fields.
+        return (FileUnreadable, (self.path, self.reason))
+
 
 def is_gzip(path: Path) -> bool:
     """Tell a gzip file by its magic bytes (the extension may lie)."""

@@ -1,39 +1,44 @@
 """The dlt pipeline that lands every export in the ``raw`` dataset.
 
-One dlt resource per raw table reads its files, types each block of records
-(:mod:`loaders.typing_engine`) and yields Arrow tables:
+Files are read and typed by :mod:`loaders.workers` (in two worker processes
+when there is enough data), each into a Parquet file of typed rows and one of
+rejected records. One dlt resource per raw table imports its files as they
+are:
 
-* typed rows to the table itself, merged on the table's key with dlt's
+* typed rows go to the table itself, merged on the table's key with dlt's
   ``delete-insert`` strategy and a ``merge_key``: a reload replaces every row
   whose key it brings, so loading the same files twice changes nothing, and
   a changed document replaces the old one. Duplicate documents *inside* one
   load are all kept (staging de-duplicates them and counts what it removed),
   which is why the key is a ``merge_key`` and not a ``primary_key`` (dlt
-  would silently de-duplicate on a primary key);
-* rejected records to ``_rejected_records`` (file, line, record number, raw
-  text, reason, load id);
-* one row per file to ``_loaded_files`` (records read, loaded, rejected).
+  would silently de-duplicate on a primary key). Into an empty table the
+  rows are simply appended, which is the same and twice as fast;
+* rejected records go to ``_rejected_records`` (file, line, record number,
+  raw text, reason, load id);
+* one row per file goes to ``_loaded_files`` (records read, loaded, rejected).
 
 Nothing is loaded before every file has been read: a file that cannot be
 read at all raises :class:`~loaders.files.FileUnreadable` during extraction,
 dlt then commits no load package and the warehouse is untouched. A run that
 was killed leaves at most an uncommitted or partly loaded package; the next
 run discards it and loads everything again, which the merge keys make
-idempotent.
+idempotent. After the load, the rows and rejects in the warehouse are counted
+per file and must equal what was read.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import shutil
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO, cast
+from typing import Any, TextIO
 
 import pyarrow as pa
 
@@ -50,35 +55,14 @@ from .contract import (
     RAW_DATASET,
     REJECTED_TABLE,
     SOURCE_FILE_COLUMN,
-    SOURCE_LINE_COLUMN,
     TableSpec,
 )
-from .csv_files import iter_csv
 from .files import FileUnreadable
-from .json_lines import iter_json_lines
-from .mongo import iter_mongo_export
-from .typing_engine import REASON_COLUMN, RECORD_COLUMN, TEXT_COLUMN, Typer
+from .workers import LOAD_ID_COLUMN, REJECTED_SCHEMA, FileJob, FileResult, Stager, raw_schema
 
 LOADED_FILES_TABLE = "_loaded_files"
-LOAD_ID_COLUMN = "_dlt_load_id"
 PIPELINE_NAME = "marketing_raw"
 STAGING_LAYOUT = "_dlt_%s_staging"
-
-_NOT_JSON_REASONS = ("not valid JSON", "not a JSON object")
-
-
-@dataclass
-class FileResult:
-    """What happened to one file."""
-
-    table: str
-    path: str
-    records: int = 0
-    landed: int = 0
-    rejected: int = 0
-    seconds: float = 0.0
-    size_bytes: int = 0
-    reasons: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass
@@ -113,228 +97,158 @@ class LoadError(Exception):
     """A load that stopped: the message names the file and the reason."""
 
 
-def read_typed(spec: TableSpec, path: Path) -> Iterator[tuple[pa.Table, pa.Table]]:
-    """Read and type one file: yield (typed rows, rejected records) per block.
+_DLT_TYPES: dict[pa.DataType, str] = {
+    pa.string(): "text",
+    pa.int64(): "bigint",
+    pa.float64(): "double",
+    pa.bool_(): "bool",
+    pa.date32(): "date",
+    pa.timestamp("us", tz="UTC"): "timestamp",
+}
 
-    Raises:
-        FileUnreadable: the file cannot be read, or none of its records has
-            the declared format (e.g. a CSV under a JSON name).
+
+def dlt_columns(schema: pa.Schema, json_columns: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Dlt column hints agreeing with an Arrow schema (types and nullability).
+
+    ``json_columns`` hold JSON text and land as JSON (DuckDB) / JSONB (PostgreSQL).
     """
-    if spec.format == "csv":
-        blocks = iter_csv(path, spec)
-    elif spec.format == "mongo":
-        blocks = iter_mongo_export(path)
-    else:
-        blocks = iter_json_lines(path)
-    typer = Typer(spec, is_json=spec.format != "csv")
-    landed = 0
-    not_json = 0
-    records = 0
-    try:
-        for block in blocks:
-            typed = typer.type_block(block)
-            records += block.num_rows
-            landed += typed.rows.num_rows
-            if spec.format != "csv" and typed.rejected.num_rows:
-                reasons = typed.rejected[REASON_COLUMN].to_pylist()
-                not_json += sum(1 for reason in reasons if reason.startswith(_NOT_JSON_REASONS))
-            yield typed.rows, typed.rejected
-    finally:
-        typer.close()
-    if records and landed == 0 and not_json == records:
-        kind = "a MongoDB export" if spec.format == "mongo" else "JSON lines"
-        raise FileUnreadable(path, f"not {kind}: none of its {records:,} records is a JSON object")
+    columns: dict[str, Any] = {}
+    for column in schema:
+        hint: dict[str, Any] = {
+            "data_type": "json" if column.name in json_columns else _DLT_TYPES[column.type],
+            "nullable": column.nullable,
+        }
+        if hint["data_type"] == "timestamp":
+            hint["timezone"] = True
+        columns[column.name] = hint
+    return columns
 
 
-def _column_hints(spec: TableSpec) -> dict[str, dict[str, Any]]:
-    hints: dict[str, dict[str, Any]] = {}
-    for column in spec.fields:
-        hint: dict[str, Any] = {}
-        if column.type == "json":
-            hint["data_type"] = "json"
-        if column.type == "timestamp":
-            hint.update(data_type="timestamp", timezone=True)
-        if column.name in spec.key:
-            hint["nullable"] = False
-        if hint:
-            hints[column.name] = hint
-    hints[LOADED_AT_COLUMN] = {"data_type": "timestamp", "timezone": True, "nullable": False}
-    hints[SOURCE_FILE_COLUMN] = {"data_type": "text", "nullable": False}
-    hints[SOURCE_LINE_COLUMN] = {"data_type": "bigint", "nullable": False}
-    hints[LOAD_ID_COLUMN] = {"data_type": "text", "nullable": False}
-    return hints
+LOADED_FILES_SCHEMA = pa.schema(
+    [
+        pa.field("source_file", pa.string(), nullable=False),
+        pa.field("table_name", pa.string(), nullable=False),
+        pa.field("file_size_bytes", pa.int64()),
+        pa.field("records_read", pa.int64(), nullable=False),
+        pa.field("rows_loaded", pa.int64(), nullable=False),
+        pa.field("rows_rejected", pa.int64(), nullable=False),
+        pa.field("seconds", pa.float64()),
+        pa.field(LOADED_AT_COLUMN, pa.timestamp("us", tz="UTC"), nullable=False),
+        pa.field(LOAD_ID_COLUMN, pa.string(), nullable=False),
+    ]
+)
 
 
-_REJECTED_COLUMNS: dict[str, dict[str, Any]] = {
-    "table_name": {"data_type": "text", "nullable": False},
-    "source_file": {"data_type": "text", "nullable": False},
-    "line_number": {"data_type": "bigint", "nullable": False},
-    "record_number": {"data_type": "bigint", "nullable": False},
-    "record_text": {"data_type": "text"},
-    "reason": {"data_type": "text", "nullable": False},
-    LOADED_AT_COLUMN: {"data_type": "timestamp", "timezone": True, "nullable": False},
-    LOAD_ID_COLUMN: {"data_type": "text", "nullable": False},
-}
-
-_LOADED_FILES_COLUMNS: dict[str, dict[str, Any]] = {
-    "source_file": {"data_type": "text", "nullable": False},
-    "table_name": {"data_type": "text", "nullable": False},
-    "file_size_bytes": {"data_type": "bigint"},
-    "records_read": {"data_type": "bigint", "nullable": False},
-    "rows_loaded": {"data_type": "bigint", "nullable": False},
-    "rows_rejected": {"data_type": "bigint", "nullable": False},
-    "seconds": {"data_type": "double"},
-    LOADED_AT_COLUMN: {"data_type": "timestamp", "timezone": True, "nullable": False},
-    LOAD_ID_COLUMN: {"data_type": "text", "nullable": False},
-}
-
-_ARROW_OF = {
-    "text": pa.string(),
-    "bigint": pa.int64(),
-    "double": pa.float64(),
-    "timestamp": pa.timestamp("us", tz="UTC"),
-}
-
-
-def _arrow_schema(columns: dict[str, dict[str, Any]]) -> pa.Schema:
-    """An Arrow schema agreeing with dlt column hints (types and nullability)."""
-    return pa.schema(
-        [
-            pa.field(name, _ARROW_OF[hint["data_type"]], nullable=hint.get("nullable", True))
-            for name, hint in columns.items()
-        ]
-    )
-
-
-_REJECTED_SCHEMA = _arrow_schema(_REJECTED_COLUMNS)
-_LOADED_FILES_SCHEMA = _arrow_schema(_LOADED_FILES_COLUMNS)
-
-
-def _constant(value: Any, arrow_type: pa.DataType, length: int) -> pa.Array:
-    return pa.repeat(pa.scalar(value, arrow_type), length)
-
-
-def _with_metadata(rows: pa.Table, source_file: str, loaded_at: datetime, load_id: str) -> pa.Table:
-    count = rows.num_rows
-    stamp = pa.timestamp("us", tz="UTC")
-    return (
-        rows.append_column(
-            pa.field(SOURCE_FILE_COLUMN, pa.string(), nullable=False),
-            _constant(source_file, pa.string(), count),
-        )
-        .append_column(
-            pa.field(LOADED_AT_COLUMN, stamp, nullable=False), _constant(loaded_at, stamp, count)
-        )
-        .append_column(
-            pa.field(LOAD_ID_COLUMN, pa.string(), nullable=False),
-            _constant(load_id, pa.string(), count),
-        )
-    )
-
-
-def _rejected_rows(
-    rejected: pa.Table, table: str, source_file: str, loaded_at: datetime, load_id: str
-) -> pa.Table:
-    count = rejected.num_rows
-    return pa.table(
-        schema=_REJECTED_SCHEMA,
-        data={
-            "table_name": _constant(table, pa.string(), count),
-            "source_file": _constant(source_file, pa.string(), count),
-            "line_number": rejected[SOURCE_LINE_COLUMN],
-            "record_number": rejected[RECORD_COLUMN],
-            "record_text": rejected[TEXT_COLUMN],
-            "reason": rejected[REASON_COLUMN],
-            LOADED_AT_COLUMN: _constant(loaded_at, pa.timestamp("us", tz="UTC"), count),
-            LOAD_ID_COLUMN: _constant(load_id, pa.string(), count),
-        },
-    )
-
-
-def _table_resource(
+def _table_rows(
     spec: TableSpec,
-    files: list[Path],
-    source_dir: Path,
-    loaded_at: datetime,
+    jobs: list[FileJob],
+    stager: Stager,
     results: list[FileResult],
-    on_file: Callable[[FileResult], None],
-    table_is_empty: bool,
-) -> Any:
+    out: TextIO,
+) -> Callable[[], Iterator[Any]]:
+    """The generator of one raw table's resource: the staged Parquet files to import."""
     import dlt
 
-    rejected_hints = dlt.mark.make_hints(
-        table_name=REJECTED_TABLE, write_disposition="append", columns=cast(Any, _REJECTED_COLUMNS)
-    )
-    ledger_hints = dlt.mark.make_hints(
-        table_name=LOADED_FILES_TABLE,
-        write_disposition="merge",
-        merge_key="source_file",
-        columns=cast(Any, _LOADED_FILES_COLUMNS),
-    )
+    def table_rows() -> Iterator[Any]:
+        stager.start(dlt.current.load_package_state()["load_id"])
+        schema_of_files = raw_schema(spec).empty_table()
+        for job in jobs:
+            staged = stager.staged(job)
+            results.append(staged.result)
+            _print_file(staged.result, out)
+            if staged.rows_path is not None:
+                yield dlt.mark.with_file_import(
+                    staged.rows_path, "parquet", staged.result.landed, hints=schema_of_files
+                )
 
-    # Every table this resource writes is a table variant with its own hints:
-    # hints set on the resource itself would leak into the two shared tables.
-    # Merging into an empty table is appending, and appending skips dlt's
-    # staging copy and delete (half the load time of a first load).
-    disposition: Any = (
-        "append" if table_is_empty else {"disposition": "merge", "strategy": "delete-insert"}
-    )
-    table_hints = dlt.mark.make_hints(
-        table_name=spec.name,
-        write_disposition=disposition,
-        merge_key=list(spec.key),
-        columns=cast(Any, _column_hints(spec)),
-    )
+    return table_rows
 
-    @dlt.resource(name=spec.name)
-    def resource() -> Iterator[Any]:
-        load_id = dlt.current.load_package_state()["load_id"]
-        for path in files:
-            relative = path.relative_to(source_dir).as_posix()
-            result = FileResult(spec.name, relative, size_bytes=path.stat().st_size)
-            started = time.perf_counter()
-            for rows, rejected in read_typed(spec, path):
-                result.records += rows.num_rows + rejected.num_rows
-                result.landed += rows.num_rows
-                result.rejected += rejected.num_rows
-                if rows.num_rows:
-                    yield dlt.mark.with_hints(
-                        _with_metadata(rows, relative, loaded_at, load_id),
-                        table_hints,
-                        create_table_variant=True,
-                    )
-                if rejected.num_rows:
-                    result.reasons.update(
-                        reason.split(":")[0] if ":" in reason else reason
-                        for reason in rejected[REASON_COLUMN].to_pylist()
-                    )
-                    yield dlt.mark.with_hints(
-                        _rejected_rows(rejected, spec.name, relative, loaded_at, load_id),
-                        rejected_hints,
-                        create_table_variant=True,
-                    )
-            result.seconds = time.perf_counter() - started
-            ledger = pa.Table.from_pylist(
-                [
-                    {
-                        "source_file": relative,
-                        "table_name": spec.name,
-                        "file_size_bytes": result.size_bytes,
-                        "records_read": result.records,
-                        "rows_loaded": result.landed,
-                        "rows_rejected": result.rejected,
-                        "seconds": round(result.seconds, 3),
-                        LOADED_AT_COLUMN: loaded_at,
-                        LOAD_ID_COLUMN: load_id,
-                    }
-                ],
-                schema=_LOADED_FILES_SCHEMA,
+
+def _resources(
+    plans: list[tuple[TableSpec, list[FileJob]]],
+    stager: Stager,
+    results: list[FileResult],
+    filled: set[str],
+    out: TextIO,
+) -> list[Any]:
+    """One resource per raw table, then the rejected records and the file ledger.
+
+    dlt evaluates them one after another (FIFO), so when the two shared
+    tables' resources run, every file has been staged.
+    """
+    import dlt
+
+    resources: list[Any] = []
+    for spec, jobs in plans:
+        # Merging into an empty table is appending, and appending skips dlt's
+        # staging copy and delete (half the load time of a first load).
+        disposition: Any = (
+            {"disposition": "merge", "strategy": "delete-insert"}
+            if spec.name in filled
+            else "append"
+        )
+
+        table_rows = _table_rows(spec, jobs, stager, results, out)
+        resources.append(
+            dlt.resource(
+                table_rows,
+                name=spec.name,
+                write_disposition=disposition,
+                merge_key=list(spec.key),
+                columns=dlt_columns(
+                    raw_schema(spec),
+                    tuple(column.name for column in spec.fields if column.type == "json"),
+                ),
             )
-            yield dlt.mark.with_hints(ledger, ledger_hints, create_table_variant=True)
-            results.append(result)
-            on_file(result)
+        )
+    jobs = [job for _, file_jobs in plans for job in file_jobs]
 
-    return resource
+    def rejected_records() -> Iterator[Any]:
+        schema_of_files = REJECTED_SCHEMA.empty_table()
+        for job in jobs:
+            staged = stager.staged(job)
+            if staged.rejected_path is not None:
+                yield dlt.mark.with_file_import(
+                    staged.rejected_path, "parquet", staged.result.rejected, hints=schema_of_files
+                )
+
+    def loaded_files() -> Iterator[Any]:
+        rows = []
+        for job in jobs:
+            result = stager.staged(job).result
+            rows.append(
+                {
+                    "source_file": result.path,
+                    "table_name": result.table,
+                    "file_size_bytes": result.size_bytes,
+                    "records_read": result.records,
+                    "rows_loaded": result.landed,
+                    "rows_rejected": result.rejected,
+                    "seconds": round(result.seconds, 3),
+                    LOADED_AT_COLUMN: stager.loaded_at,
+                    LOAD_ID_COLUMN: stager.load_id,
+                }
+            )
+        yield pa.Table.from_pylist(rows, schema=LOADED_FILES_SCHEMA)
+
+    resources.append(
+        dlt.resource(
+            rejected_records,
+            name=REJECTED_TABLE,
+            write_disposition="append",
+            columns=dlt_columns(REJECTED_SCHEMA),
+        )
+    )
+    resources.append(
+        dlt.resource(
+            loaded_files,
+            name=LOADED_FILES_TABLE,
+            write_disposition="merge",
+            merge_key="source_file",
+            columns=dlt_columns(LOADED_FILES_SCHEMA),
+        )
+    )
+    return resources
 
 
 class _ExpectedHintWarnings(logging.Filter):
@@ -429,7 +343,7 @@ def load(
         )
         pipeline.abort_packages()
     filled = _tables_with_rows(pipeline, [spec.name for spec in specs])
-    resources = []
+    plans: list[tuple[TableSpec, list[FileJob]]] = []
     for spec in specs:
         files = find_files(source_dir, spec)
         if not files:
@@ -440,26 +354,22 @@ def load(
                 file=out,
             )
             continue
-        resources.append(
-            _table_resource(
-                spec,
-                files,
-                source_dir,
-                loaded_at,
-                results,
-                lambda r: _print_file(r, out),
-                table_is_empty=spec.name not in filled,
-            )
-        )
-    if not resources:
+        jobs = [FileJob(spec, path, path.relative_to(source_dir).as_posix()) for path in files]
+        plans.append((spec, jobs))
+    if not plans:
         print("  nothing to load", file=out)
         return LoadReport(None, [], skipped, time.perf_counter() - started)
 
+    staging_dir = Path(pipeline.working_dir) / "typed_files"
+    shutil.rmtree(staging_dir, ignore_errors=True)
+    stager = Stager([job for _, jobs in plans for job in jobs], staging_dir, loaded_at)
+    resources = _resources(plans, stager, results, filled, out)
     source = dlt.source(name="raw_exports", max_table_nesting=0)(lambda: resources)()
     try:
         step = time.perf_counter()
         extract_info = pipeline.extract(source)
         extract_seconds = time.perf_counter() - step
+        stager.close()
         step = time.perf_counter()
         pipeline.normalize()
         normalize_seconds = time.perf_counter() - step
@@ -467,6 +377,7 @@ def load(
         pipeline.load(raise_on_failed_jobs=True)
         load_seconds = time.perf_counter() - step
     except PipelineStepFailed as error:
+        stager.close()
         if pipeline.has_pending_data:
             pipeline.abort_packages()
         unreadable = _find_cause(error, FileUnreadable)
@@ -475,6 +386,9 @@ def load(
                 f"{unreadable.path}: {unreadable.reason}; nothing was loaded"
             ) from unreadable
         raise LoadError(f"{error.step} failed: {error.exception}") from error
+    finally:
+        stager.close()
+        shutil.rmtree(staging_dir, ignore_errors=True)
     load_id = extract_info.loads_ids[-1] if extract_info.loads_ids else None
     report = LoadReport(
         load_id,

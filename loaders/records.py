@@ -55,11 +55,17 @@ class RecordBuffer:
                 column.append(cell)
 
     def add_arrow(
-        self, lines: pa.Array, texts: pa.Array, cells: list[pa.Array] | None = None
+        self,
+        lines: pa.Array,
+        texts: pa.Array,
+        cells: list[pa.Array] | None = None,
+        reasons: pa.Array | None = None,
     ) -> None:
-        """Add records that have no reader-level problem, with their cells if any."""
+        """Add records as Arrow arrays, with their cells and reasons if any."""
         self._move_python_rows()
-        self._pieces.append(self._table(lines, texts, pa.nulls(len(lines), pa.string()), cells))
+        if reasons is None:
+            reasons = pa.nulls(len(lines), pa.string())
+        self._pieces.append(self._table(lines, texts, reasons, cells))
         self._piece_rows += len(lines)
 
     def _table(

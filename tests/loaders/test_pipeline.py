@@ -246,7 +246,7 @@ def test_globs_come_from_configuration(
 _CRASHING_LOAD = textwrap.dedent(
     """
     import os, sys
-    import loaders.pipeline as pipeline
+    import loaders.workers as workers
     from dlt.destinations.impl.duckdb import duck
     from dlt.destinations.impl.postgres import postgres
 
@@ -259,11 +259,11 @@ _CRASHING_LOAD = textwrap.dedent(
             os._exit(9)
 
     if stage == "extract":
-        read_typed = pipeline.read_typed
-        def crashing_read(spec, path):
+        read_typed = workers.read_typed
+        def crashing_read(spec, path, threads=None):
             crash_when_due()
-            yield from read_typed(spec, path)
-        pipeline.read_typed = crashing_read
+            yield from read_typed(spec, path, threads)
+        workers.read_typed = crashing_read
     else:
         for job in (duck.DuckDbCopyJob, postgres.PostgresCsvCopyJob):
             run = job.run
@@ -336,3 +336,19 @@ def test_a_first_load_killed_part_way_run_again_is_complete(
     after_rerun = target.snapshot()
     target.load(root)
     assert target.snapshot() == after_rerun
+
+
+def test_files_staged_in_worker_processes_land_the_same(
+    target: Target, exports: tuple[Path, dict], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import loaders.workers
+
+    root, expected = exports
+    target.load(root)
+    in_process = target.snapshot()
+    monkeypatch.setattr(loaders.workers, "PARALLEL_MIN_BYTES", 0)
+    report = target.load(root)
+    assert {r.path: (r.records, r.rejected) for r in report.files} == {
+        path: (want.records, want.rejected) for path, want in expected.items()
+    }
+    assert target.snapshot() == in_process

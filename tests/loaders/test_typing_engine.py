@@ -334,3 +334,21 @@ def test_a_blank_text_key_is_a_missing_key() -> None:
     assert typed.rows.column("platform").to_pylist() == ["TikTok"]
     assert typed.rows.column("trend_category").to_pylist() == [""]
     assert typed.rejected.column("_reason").to_pylist() == ["missing key field platform"]
+
+
+def test_extended_json_wrappers_with_blanks_and_in_nested_values() -> None:
+    rows, rejected = type_json(
+        ONE,
+        [
+            '{"key": {"$oid" : "65a1b2c3d4e5f60718293a4b"}, "value_timestamp": '
+            '{ "$date" : { "$numberLong" : "1741064767000" } }, '
+            '"nested": {"leaf": {"$numberDecimal": "1.25"}}, "value_text": "{\\"$oid\\": \\"x\\"}"}',
+            '{"key": "k2", "value_timestamp": {"$date": 1741064767000}}',
+        ],
+    )
+    assert not rejected
+    assert rows[0]["key"] == "65a1b2c3d4e5f60718293a4b"
+    assert rows[0]["value_timestamp"] == STAMP
+    assert rows[0]["nested__leaf"] == 1.25
+    assert rows[0]["value_text"] == '{"$oid": "x"}'
+    assert rows[1]["value_timestamp"] == STAMP
