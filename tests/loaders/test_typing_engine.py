@@ -342,7 +342,8 @@ def test_extended_json_wrappers_with_blanks_and_in_nested_values() -> None:
         [
             '{"key": {"$oid" : "65a1b2c3d4e5f60718293a4b"}, "value_timestamp": '
             '{ "$date" : { "$numberLong" : "1741064767000" } }, '
-            '"nested": {"leaf": {"$numberDecimal": "1.25"}}, "value_text": "{\\"$oid\\": \\"x\\"}"}',
+            '"nested": {"leaf": {"$numberDecimal": "1.25"}}, '
+            '"value_text": "{\\"$oid\\": \\"x\\"}"}',
             '{"key": "k2", "value_timestamp": {"$date": 1741064767000}}',
         ],
     )
