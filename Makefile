@@ -79,7 +79,12 @@ run: setup ## Everything: sample data if SOURCE_DIR is empty, load, dbt build, r
 		$(LOADERS) generate --out $(SOURCE_DIR) --scale $(SCALE) --seed $(SEED); \
 	fi
 	$(LOADERS) load --source-dir $(SOURCE_DIR) --destination $(TARGET)
-	$(DBT) build --quiet --no-use-colors 2>&1 | tail -n 20
+	@mkdir -p logs; echo "$(DBT) build"; \
+	if $(DBT) build --no-use-colors > logs/make_run_build.log 2>&1; then \
+		grep -E "^.*(Finished running|Done\. PASS)" logs/make_run_build.log | sed 's/^[0-9:]* *//'; \
+	else \
+		tail -n 40 logs/make_run_build.log; echo "dbt build failed: full log in logs/make_run_build.log"; exit 1; \
+	fi
 	$(LOADERS) report --target $(TARGET)
 
 .PHONY: lint
