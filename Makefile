@@ -92,13 +92,13 @@ lint: setup ## ruff (lint and format), mypy on loaders/, sqlfluff on the SQL
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/sqlfluff lint models macros analyses tests/dbt
+	DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint models macros analyses tests/dbt
 
 .PHONY: format
 format: setup ## Format Python (ruff) and fix what sqlfluff can fix
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
-	$(BIN)/sqlfluff fix models macros analyses tests/dbt
+	DUCKDB_PATH=:memory: $(BIN)/sqlfluff fix models macros analyses tests/dbt
 
 .PHONY: pytest
 pytest: setup ## Python tests (PostgreSQL ones skip without a server, fail in CI)
