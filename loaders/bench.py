@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .config import shared_sales_export
+
 REPO = Path(__file__).resolve().parents[1]
-SHARED_SALES = REPO.parent / "shared" / "data" / "hec_sales_sample.csv"
 BENCHMARKS = REPO / "BENCHMARKS.md"
 
 
@@ -139,9 +140,14 @@ def run_benchmark(scale: float, seed: int, workdir: Path) -> int:
     end_to_end = load.seconds + build.seconds
 
     print("shared sales export alone: load, then dbt build ...", flush=True)
+    shared_sales = shared_sales_export()
+    if not shared_sales.is_file():
+        raise SystemExit(
+            f"the shared sales export is not at {shared_sales}: set MARKETING_SHARED_SALES"
+        )
     sales_dir = workdir / "shared-sales" / "raw"
     (sales_dir / "csv").mkdir(parents=True, exist_ok=True)
-    shutil.copy(SHARED_SALES, sales_dir / "csv" / "sales.csv")
+    shutil.copy(shared_sales, sales_dir / "csv" / "sales.csv")
     sales_load, sales_build, sales_figures = _pipeline(
         sales_dir, workdir / "shared-sales", environment, "warehouse"
     )

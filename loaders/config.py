@@ -81,6 +81,25 @@ def find_files(source_dir: Path, spec: TableSpec) -> list[Path]:
     return sorted(found)
 
 
+def shared_sales_export() -> Path:
+    """The shared 40,000-row sales export the tests and the benchmark use.
+
+    ``$MARKETING_SHARED_SALES`` if set, else ``../shared/data/hec_sales_sample.csv``
+    next to the repository, else ``/work/shared/data/hec_sales_sample.csv``. The
+    returned path may not exist; callers say so.
+    """
+    beside = Path(__file__).resolve().parents[2] / "shared" / "data" / "hec_sales_sample.csv"
+    candidates = [
+        os.environ.get("MARKETING_SHARED_SALES"),
+        str(beside),
+        "/work/shared/data/hec_sales_sample.csv",
+    ]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    return Path(os.environ.get("MARKETING_SHARED_SALES") or beside)
+
+
 def duckdb_path(explicit: Path | None = None) -> Path:
     """The DuckDB warehouse file: explicit, else ``$DUCKDB_PATH``, else the default."""
     if explicit is not None:

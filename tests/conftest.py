@@ -12,10 +12,23 @@ from pathlib import Path
 
 import pytest
 
+from loaders.config import shared_sales_export
 from tests.support import postgres
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_SALES = REPO.parent / "shared" / "data" / "hec_sales_sample.csv"
+#: The real 40,000-row sales export (may be missing: use the ``shared_sales`` fixture).
+SHARED_SALES = shared_sales_export()
+
+
+@pytest.fixture
+def shared_sales() -> Path:
+    """The shared sales export; skip without it (fail in CI, where it must be)."""
+    if not SHARED_SALES.is_file():
+        message = f"the shared sales export is not at {SHARED_SALES} (set MARKETING_SHARED_SALES)"
+        if postgres.in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    return SHARED_SALES
 
 
 @pytest.fixture(autouse=True)

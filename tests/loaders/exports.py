@@ -17,8 +17,6 @@ from pathlib import Path
 import bson
 from bson import Decimal128, Int64, ObjectId, json_util
 
-from tests.conftest import SHARED_SALES
-
 
 @dataclass(frozen=True)
 class Expected:
@@ -177,8 +175,9 @@ MARKETPLACE = (
 )
 
 
-def write_exports(root: Path, with_sales: bool = True) -> dict[str, Expected]:
-    """Write the exports under ``root``; return what each file holds."""
+def write_exports(root: Path, shared_sales: Path | None = None) -> dict[str, Expected]:
+    """Write the exports under ``root`` (with a copy of the shared sales export
+    if given); return what each file holds."""
     (root / "mongo").mkdir(parents=True, exist_ok=True)
     (root / "json").mkdir(parents=True, exist_ok=True)
     (root / "csv").mkdir(parents=True, exist_ok=True)
@@ -198,7 +197,7 @@ def write_exports(root: Path, with_sales: bool = True) -> dict[str, Expected]:
         "csv/social_trends.csv": Expected("social_trends", 5, 2),
         "csv/marketplace_sales.csv": Expected("marketplace_sales", 3, 0),
     }
-    if with_sales:
-        shutil.copy(SHARED_SALES, root / "csv/sales.csv")
+    if shared_sales is not None:
+        shutil.copy(shared_sales, root / "csv/sales.csv")
         expected["csv/sales.csv"] = Expected("sales", 40_000, 0)
     return expected

@@ -11,7 +11,6 @@ import pytest
 from loaders.contract import TABLES_BY_NAME
 from loaders.csv_files import iter_csv, normalise_header, sniff_delimiter
 from loaders.files import FileUnreadable
-from tests.conftest import SHARED_SALES
 
 SALES = TABLES_BY_NAME["sales"]
 MARKET = TABLES_BY_NAME["marketplace_sales"]
@@ -33,8 +32,8 @@ def test_delimiter_is_sniffed_from_the_header() -> None:
     assert sniff_delimiter('"a;b",c,d') == ","
 
 
-def test_the_shared_sales_export_reads_as_it_is() -> None:
-    table = read_all(SHARED_SALES)
+def test_the_shared_sales_export_reads_as_it_is(shared_sales: Path) -> None:
+    table = read_all(shared_sales)
     assert table.num_rows == 40_000
     assert table.column("_pre_reason").null_count == 40_000
     first = table.slice(0, 1).to_pylist()[0]
@@ -125,8 +124,8 @@ def test_files_that_are_not_the_declared_csv_are_unreadable(
     assert raised.value.reason.startswith(reason)
 
 
-def test_a_truncated_gzip_is_unreadable(tmp_path: Path) -> None:
-    data = gzip.compress(SHARED_SALES.read_bytes())
+def test_a_truncated_gzip_is_unreadable(tmp_path: Path, shared_sales: Path) -> None:
+    data = gzip.compress(shared_sales.read_bytes())
     path = tmp_path / "sales.csv.gz"
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(FileUnreadable, match="truncated gzip"):

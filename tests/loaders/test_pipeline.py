@@ -101,9 +101,9 @@ def target(request: pytest.FixtureRequest, tmp_path: Path) -> Target:
 
 
 @pytest.fixture
-def exports(tmp_path: Path) -> tuple[Path, dict]:
+def exports(tmp_path: Path, shared_sales: Path) -> tuple[Path, dict]:
     root = tmp_path / "raw"
-    return root, write_exports(root)
+    return root, write_exports(root, shared_sales)
 
 
 def test_every_record_lands_or_is_rejected(target: Target, exports: tuple[Path, dict]) -> None:
@@ -161,7 +161,7 @@ def test_values_land_typed(target: Target, exports: tuple[Path, dict]) -> None:
     assert (transactions[0], float(transactions[1]), transactions[2]) == (20, 2580.0, 1)
     market = target.query("select sum(revenue) from raw.marketplace_sales")[0][0]
     assert float(market) == 540.0
-    sales = pd.read_csv(SHARED_SALES)
+    sales = pd.read_csv(SHARED_SALES)  # the exports fixture made sure it exists
     total = target.query("select count(*), sum(sales), count(distinct order_id) from raw.sales")[0]
     assert total[0] == len(sales) == total[2]
     assert float(total[1]) == pytest.approx(sales["Sales"].sum(), rel=1e-12)
@@ -221,10 +221,10 @@ def test_an_unreadable_file_stops_the_load_and_loads_nothing(
     assert target.snapshot() == before
 
 
-def test_missing_sources_are_skipped(target: Target, tmp_path: Path) -> None:
+def test_missing_sources_are_skipped(target: Target, tmp_path: Path, shared_sales: Path) -> None:
     root = tmp_path / "only_sales"
     (root / "csv").mkdir(parents=True)
-    (root / "csv/sales.csv").write_bytes(SHARED_SALES.read_bytes())
+    (root / "csv/sales.csv").write_bytes(shared_sales.read_bytes())
     out = io.StringIO()
     report = load(root, target.kind, target.duckdb_file, out=out)  # type: ignore[arg-type]
     assert sorted(report.skipped) == sorted(spec.name for spec in TABLES if spec.name != "sales")
@@ -233,11 +233,11 @@ def test_missing_sources_are_skipped(target: Target, tmp_path: Path) -> None:
 
 
 def test_globs_come_from_configuration(
-    target: Target, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    target: Target, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_sales: Path
 ) -> None:
     root = tmp_path / "custom"
     (root / "exports").mkdir(parents=True)
-    (root / "exports/orders_2021.csv").write_bytes(SHARED_SALES.read_bytes())
+    (root / "exports/orders_2021.csv").write_bytes(shared_sales.read_bytes())
     monkeypatch.setenv("SOURCES__RAW_EXPORTS__SALES__GLOBS", '["exports/orders_*.csv"]')
     report = target.load(root, tables=["sales"])
     assert [(r.path, r.landed) for r in report.files] == [("exports/orders_2021.csv", 40_000)]
