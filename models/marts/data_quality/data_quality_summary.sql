@@ -1,0 +1,214 @@
+-- One row per raw table of the loader, all eight whether loaded or not: what
+-- the loader read, loaded and rejected, and what staging kept, removed as
+-- duplicates and flagged invalid. Driven by the list below, not by the data:
+-- a new raw table goes there and into the accepted_values of table_name in
+-- _data_quality__models.yml and ../../staging/loader/_loader__models.yml.
+{%- set raw_tables = [
+    {"table_name": "customers", "staging_model": "stg_mongo__customers"},
+    {"table_name": "transactions", "staging_model": "stg_mongo__transactions"},
+    {"table_name": "campaigns", "staging_model": "stg_mongo__campaigns"},
+    {"table_name": "sales", "staging_model": "stg_sales__orders"},
+    {"table_name": "events", "staging_model": "stg_web__events"},
+    {"table_name": "reviews", "staging_model": "stg_web__reviews"},
+    {
+        "table_name": "social_trends",
+        "staging_model": "stg_market__social_trends",
+    },
+    {
+        "table_name": "marketplace_sales",
+        "staging_model": "stg_market__marketplace_sales",
+    },
+] %}
+
+with
+
+loaded_files as (
+
+    select * from {{ ref('stg_loader__loaded_files') }}
+
+),
+
+rejected_records as (
+
+    select * from {{ ref('stg_loader__rejected_records') }}
+
+),
+{% for raw_table in raw_tables %}
+{{ raw_table.table_name }} as (
+
+    select * from {{ ref(raw_table.staging_model) }}
+
+),
+{% endfor %}
+raw_tables as (
+
+    {% for raw_table in raw_tables -%}
+    select
+        '{{ raw_table.table_name }}' as table_name,
+        '{{ raw_table.staging_model }}' as staging_model
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+staging_records as (
+
+    {% for raw_table in raw_tables -%}
+    select
+        '{{ raw_table.table_name }}' as table_name,
+        raw_record_count,
+        is_valid,
+        dq_issues
+    from {{ raw_table.table_name }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+files_by_table as (
+
+    select
+        table_name,
+        count(*) as files_loaded,
+        cast(sum(records_read) as bigint) as records_read,
+        cast(sum(rows_loaded) as bigint) as rows_loaded,
+        cast(sum(rows_rejected) as bigint) as rows_rejected,
+        max(loaded_at) as last_loaded_at
+    from loaded_files
+    group by table_name
+
+),
+
+reason_codes_counted as (
+
+    select
+        table_name,
+        reason_code,
+        count(*) as rejected_records
+    from rejected_records
+    group by table_name, reason_code
+
+),
+
+reason_codes_ranked as (
+
+    select
+        table_name,
+        reason_code,
+        row_number() over (
+            partition by table_name
+            order by rejected_records desc, reason_code asc
+        ) as reason_code_rank
+    from reason_codes_counted
+
+),
+
+most_common_reason_codes as (
+
+    select
+        table_name,
+        reason_code
+    from reason_codes_ranked
+    where reason_code_rank = 1
+
+),
+
+staging_by_table as (
+
+    select
+        table_name,
+        count(*) as staging_rows,
+        cast(sum(raw_record_count) as bigint) as raw_records,
+        count(case when not is_valid then 1 end) as invalid_rows
+    from staging_records
+    group by table_name
+
+),
+
+dq_issue_codes as (
+
+    select
+        table_name,
+        unnest(string_to_array(dq_issues, ',')) as dq_issue_code
+    from staging_records
+    where dq_issues is not null
+
+),
+
+dq_issue_codes_counted as (
+
+    select
+        table_name,
+        dq_issue_code,
+        count(*) as flagged_rows
+    from dq_issue_codes
+    group by table_name, dq_issue_code
+
+),
+
+dq_issue_codes_ranked as (
+
+    select
+        table_name,
+        dq_issue_code,
+        row_number() over (
+            partition by table_name
+            order by flagged_rows desc, dq_issue_code asc
+        ) as dq_issue_code_rank
+    from dq_issue_codes_counted
+
+),
+
+most_common_dq_issue_codes as (
+
+    select
+        table_name,
+        dq_issue_code
+    from dq_issue_codes_ranked
+    where dq_issue_code_rank = 1
+
+),
+
+final as (
+
+    select
+        -- table
+        raw_tables.table_name,
+        raw_tables.staging_model,
+
+        -- loader
+        coalesce(files_by_table.files_loaded, 0) as files_loaded,
+        files_by_table.records_read,
+        files_by_table.rows_loaded,
+        files_by_table.rows_rejected,
+        {{ safe_divide(
+            'files_by_table.rows_rejected * 100', 'files_by_table.records_read', 2
+        ) }} as rejection_rate,
+        most_common_reason_codes.reason_code as most_common_reject_reason_code,
+
+        -- staging
+        coalesce(staging_by_table.staging_rows, 0) as staging_rows,
+        coalesce(
+            staging_by_table.raw_records - staging_by_table.staging_rows, 0
+        ) as duplicates_removed,
+        coalesce(staging_by_table.invalid_rows, 0) as invalid_rows,
+        {{ safe_divide(
+            'staging_by_table.invalid_rows * 100', 'staging_by_table.staging_rows', 2
+        ) }} as invalid_rate,
+        most_common_dq_issue_codes.dq_issue_code as most_common_dq_issue_code,
+
+        -- load
+        files_by_table.last_loaded_at
+    from raw_tables
+    left join files_by_table
+        on raw_tables.table_name = files_by_table.table_name
+    left join most_common_reason_codes
+        on raw_tables.table_name = most_common_reason_codes.table_name
+    left join staging_by_table
+        on raw_tables.table_name = staging_by_table.table_name
+    left join most_common_dq_issue_codes
+        on raw_tables.table_name = most_common_dq_issue_codes.table_name
+
+)
+
+select * from final
