@@ -428,46 +428,44 @@ def _find_cause(error: BaseException, kind: type[FileUnreadable]) -> FileUnreada
 
 
 def _finish(pipeline: Any, report: LoadReport) -> None:
-    """Drop rejects older than this load for the files it loaded, then reconcile."""
-    loaded_files = {result.path for result in report.files}
+    """Make each loaded file's rows and rejects exactly its latest version's; reconcile.
+
+    The merge replaced every row whose key the new version of a file brings;
+    rows and rejects of an older version of the same file that the new one
+    no longer has are deleted here. Then, per file, the rows and rejected
+    records in the warehouse must equal what was read.
+    """
     with pipeline.sql_client() as client:
-        rejected_table = client.make_qualified_table_name(REJECTED_TABLE)
         tables = {row[0] for row in client.execute_sql(_TABLES_SQL, RAW_DATASET)}
-        if REJECTED_TABLE in tables:
-            for path in sorted(loaded_files):
+        holders = [(result.table, SOURCE_FILE_COLUMN, result.path) for result in report.files]
+        holders += [(REJECTED_TABLE, "source_file", result.path) for result in report.files]
+        for table, file_column, path in holders:
+            if table in tables:
                 client.execute_sql(
-                    f"delete from {rejected_table} "
-                    f"where source_file = %s and {LOAD_ID_COLUMN} <> %s",
+                    f"delete from {client.make_qualified_table_name(table)} "
+                    f"where {file_column} = %s and {LOAD_ID_COLUMN} <> %s",
                     path,
                     report.load_id,
                 )
-        landed: dict[tuple[str, str], int] = {}
-        for table in sorted({result.table for result in report.files}):
+        held: dict[tuple[str, str], int] = {}
+        for table in sorted({result.table for result in report.files} | {REJECTED_TABLE}):
             if table not in tables:
                 continue
-            qualified = client.make_qualified_table_name(table)
-            for source_file, count in client.execute_sql(
-                f"select {SOURCE_FILE_COLUMN}, count(*) from {qualified} "
-                f"where {LOAD_ID_COLUMN} = %s group by 1",
-                report.load_id,
+            file_column = "source_file" if table == REJECTED_TABLE else SOURCE_FILE_COLUMN
+            for path, count in client.execute_sql(
+                f"select {file_column}, count(*) "
+                f"from {client.make_qualified_table_name(table)} group by 1"
             ):
-                landed[(table, source_file)] = int(count)
-        rejected: dict[str, int] = {}
-        if REJECTED_TABLE in tables:
-            for source_file, count in client.execute_sql(
-                f"select source_file, count(*) from {rejected_table} "
-                f"where {LOAD_ID_COLUMN} = %s group by 1",
-                report.load_id,
-            ):
-                rejected[source_file] = int(count)
+                held[(table, path)] = int(count)
     problems = []
     for result in report.files:
-        in_table = landed.get((result.table, result.path), 0)
-        in_rejects = rejected.get(result.path, 0)
-        if in_table != result.landed or in_rejects != result.rejected:
+        rows = held.get((result.table, result.path), 0)
+        rejects = held.get((REJECTED_TABLE, result.path), 0)
+        if rows != result.landed or rejects != result.rejected:
             problems.append(
-                f"{result.path}: read {result.records:,}, but the warehouse holds "
-                f"{in_table:,} rows and {in_rejects:,} rejected records from this load"
+                f"{result.path}: read {result.records:,} ({result.landed:,} rows, "
+                f"{result.rejected:,} rejected), but the warehouse holds {rows:,} rows "
+                f"and {rejects:,} rejected records from it"
             )
     if problems:
         raise LoadError("rows do not reconcile: " + "; ".join(problems))

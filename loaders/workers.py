@@ -176,7 +176,8 @@ def stage_file(
                 rows_writer.write_table(table)
             if rejected.num_rows:
                 reasons = rejected[REASON_COLUMN].to_pylist()
-                result.reasons.update(reason.split(":")[0] for reason in reasons)
+                # The code of the first reason, as staging names it: "amount", "not valid JSON".
+                result.reasons.update(reason.split("; ")[0].split(":")[0] for reason in reasons)
                 count = rejected.num_rows
                 table = pa.Table.from_arrays(
                     [

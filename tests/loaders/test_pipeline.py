@@ -352,3 +352,24 @@ def test_files_staged_in_worker_processes_land_the_same(
         path: (want.records, want.rejected) for path, want in expected.items()
     }
     assert target.snapshot() == in_process
+
+
+def test_a_shorter_version_of_a_file_leaves_no_rows_of_the_old_one(
+    target: Target, exports: tuple[Path, dict]
+) -> None:
+    root, expected = exports
+    target.load(root)
+    path = root / "csv/social_trends.csv"
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join(lines[:3]))  # header, two good rows; the bad rows are gone
+    report = target.load(root)
+    assert target.query("select count(*) from raw.social_trends") == [(2,)]
+    assert target.query(
+        "select count(*) from raw._rejected_records where source_file = 'csv/social_trends.csv'"
+    ) == [(0,)]
+    assert [r.landed for r in report.files if r.path == "csv/social_trends.csv"] == [2]
+    others = {p: w for p, w in expected.items() if p != "csv/social_trends.csv"}
+    for source_file, want in others.items():
+        assert target.query(
+            f"select count(*) from raw.{want.table} where _source_file = '{source_file}'"
+        ) == [(want.records - want.rejected,)]
