@@ -2,7 +2,9 @@
 -- customers' spend (plus the revenue of orders without a customer) and the
 -- countries' revenue (plus customers without a dim_customers row) all add up
 -- to the revenue of fct_orders; product revenue adds up to the revenue of
--- fct_transactions. Returns the figures that disagree.
+-- the fct_transactions that name a product (a transaction without one,
+-- dq issue missing_product, is revenue but belongs to no product). Returns
+-- the figures that disagree.
 with
 
 orders as (
@@ -22,7 +24,7 @@ transactions as (
 
     select coalesce(sum(total_amount), 0) as revenue
     from {{ ref('fct_transactions') }}
-    where is_revenue
+    where is_revenue and product_name is not null
 
 ),
 
