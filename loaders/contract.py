@@ -10,24 +10,28 @@ format, key) can be overridden through dlt configuration, see
 Raw column types (the loader types every value before it lands):
 
 ``id``
-    An identifier kept as text. JSON numbers that are whole (``123``,
-    ``123.0``, ``{"$numberLong": "123"}``) become ``"123"``; ``$oid`` becomes
-    its hex string. Leading and trailing blanks are removed.
+    An identifier kept as text. Whole numbers, as JSON numbers or as text
+    (``123``, ``123.0``, ``"123.0"``, ``{"$numberLong": "123"}``), become
+    ``"123"``; ``$oid`` becomes its hex string. Leading and trailing spaces
+    and tabs are removed.
 ``text``
     Text exactly as exported (not trimmed: staging trims and canonicalises).
 ``integer``
     A 64-bit integer. Accepts numbers and numeric strings with no fractional
     part (``"3"``, ``3.0``, ``"3.0"``).
 ``number``
-    A double. Accepts numbers, numeric strings, a decimal comma (``"12,50"``)
-    and the Extended JSON wrappers ``$numberDouble`` / ``$numberDecimal``.
+    A double. Accepts numbers, numeric strings (as DuckDB reads them, so
+    ``"1e3"`` and ``"1_000"`` too), a decimal comma (``"12,50"``, no other
+    comma or point) and the Extended JSON wrappers ``$numberDouble`` /
+    ``$numberDecimal``. Infinities are rejected; ``NaN`` counts as missing.
 ``boolean``
     ``true/false``, ``1/0``, ``yes/no``, ``y/n``, ``t/f`` in any case.
 ``timestamp``
     A UTC timestamp. Accepts ISO 8601 (with ``T`` or a blank, optional
     fraction, ``Z`` or an offset; no offset means UTC), the date formats below
-    (midnight UTC), Unix epoch seconds (10 digits) or milliseconds (13 digits)
-    and Extended JSON ``$date`` in both forms.
+    (midnight UTC), Unix epoch seconds (9 or 10 digits) or milliseconds (12
+    or 13 digits) and Extended JSON ``$date`` in both forms. Years outside
+    1900-2199 are typos, not dates: rejected.
 ``date``
     A calendar date. Accepts ISO ``YYYY-MM-DD``, ``YYYY/MM/DD``,
     ``DD.MM.YYYY``, ``DD/MM/YYYY``, ``YYYYMMDD``, ``Mon DD, YYYY`` and
@@ -36,7 +40,8 @@ Raw column types (the loader types every value before it lands):
     A JSON value (used for lists such as review tags), stored as JSON / JSONB.
 
 Empty strings and the tokens ``null``, ``none``, ``nan``, ``n/a``, ``na`` and
-``-`` (any case, blanks around) count as missing for every type but ``text``.
+``-`` (any case, blanks around) count as missing for every type but ``text``,
+and for ``text`` too in a key column (a blank key identifies nothing).
 A value that is present but cannot be typed makes its record a rejected
 record (``raw._rejected_records``) with the reason, so that nothing is
 silently turned into null.

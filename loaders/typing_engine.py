@@ -68,6 +68,8 @@ def _equals_any(expression: str, values: tuple[str, ...]) -> str:
     return " or ".join(f"{expression} = {_sql_string(value)}" for value in values)
 
 
+#: What counts as blank around a value: spaces, tabs and line ends.
+_BLANKS = "' \t\r\n'"
 _TRUE_WORDS = ("true", "t", "yes", "y", "1")
 _FALSE_WORDS = ("false", "f", "no", "n", "0")
 _LONGEST_NULL_TOKEN = max(len(token) for token in NULL_TOKENS)
@@ -94,8 +96,8 @@ create or replace macro ejson_scalar(x) as
 create or replace macro is_missing(t) as
     case
         when t is null then true
-        when length(t) > {_LONGEST_NULL_TOKEN} + 2 then false
-        else {_equals_any("lower(trim(t))", NULL_TOKENS)}
+        when length(t) > {_LONGEST_NULL_TOKEN} + 12 then false
+        else {_equals_any(f"lower(trim(t, {_BLANKS}))", NULL_TOKENS)}
     end;
 create or replace macro parse_number(t) as
     coalesce(
@@ -109,8 +111,8 @@ create or replace macro integral(n) as
     case when n = trunc(n) and abs(n) < 9.0e15 then cast(n as bigint) end;
 create or replace macro parse_boolean(t) as
     case
-        when {_equals_any("lower(trim(t))", _TRUE_WORDS)} then true
-        when {_equals_any("lower(trim(t))", _FALSE_WORDS)} then false
+        when {_equals_any(f"lower(trim(t, {_BLANKS}))", _TRUE_WORDS)} then true
+        when {_equals_any(f"lower(trim(t, {_BLANKS}))", _FALSE_WORDS)} then false
     end;
 create or replace macro parse_timestamp_any(t) as
     coalesce(
@@ -354,8 +356,8 @@ def build_typing_sql(spec: TableSpec, is_json: bool) -> str:
             value = (
                 f"case when {structured} is null and not {missing} then "
                 f"case when {text} like '%.0%' "
-                f"then regexp_replace(trim({text}), '^([+-]?[0-9]+)\\.0+$', '\\1') "
-                f"else trim({text}) end end"
+                f"then regexp_replace(trim({text}, {_BLANKS}), '^([+-]?[0-9]+)\\.0+$', '\\1') "
+                f"else trim({text}, {_BLANKS}) end end"
             )
         else:
             parsed = _parse_expression(

@@ -353,3 +353,8 @@ def test_extended_json_wrappers_with_blanks_and_in_nested_values() -> None:
     assert rows[0]["nested__leaf"] == 1.25
     assert rows[0]["value_text"] == '{"$oid": "x"}'
     assert rows[1]["value_timestamp"] == STAMP
+
+
+@pytest.mark.parametrize("value", ["  n/a  ", "    null", "\tNone ", "-"])
+def test_null_tokens_with_spaces_around_are_missing(value: str) -> None:
+    assert one_value("value_number", value) == (None, None)
