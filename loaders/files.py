@@ -8,6 +8,7 @@ a missing file, a truncated gzip or an I/O error always becomes one
 from __future__ import annotations
 
 import gzip
+import itertools
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,13 +17,13 @@ from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 #: Bytes read at a time. Blocks are cut at the last newline, so a block holds
 #: whole lines; memory stays bounded by a few blocks whatever the file size.
 BLOCK_BYTES = 16 * 1024 * 1024
 
 GZIP_MAGIC = b"\x1f\x8b"
+_WHITESPACE = np.array([9, 10, 11, 12, 13, 32], dtype=np.uint8)
 
 
 class FileUnreadable(Exception):
@@ -96,11 +97,12 @@ class LineBlock:
         return lines
 
     def arrow_lines(self) -> tuple[pa.StringArray | None, pa.Int64Array]:
-        """The lines as an Arrow string array (no copy) and their line numbers.
+        """The non-blank lines as an Arrow string array (no copy) and their line numbers.
 
-        Returns ``None`` for the array when the block is not valid UTF-8; the
-        caller then falls back to :meth:`lines` and :func:`decode_lines`.
-        Line terminators and surrounding blanks are stripped.
+        A line keeps its terminator (JSON does not mind; whoever shows the text
+        strips it). Returns ``None`` for the array when the block is not valid
+        UTF-8; the caller then falls back to :meth:`lines` and
+        :func:`decode_lines`.
         """
         buffer = np.frombuffer(self.data, dtype=np.uint8)
         newlines = np.flatnonzero(buffer == 10)
@@ -109,20 +111,73 @@ class LineBlock:
         offsets[0] = 0
         offsets[1:-1] = newlines + 1
         offsets[-1] = len(self.data)
-        numbers = pa.array(np.arange(self.first_line, self.first_line + count, dtype=np.int64))
+        numbers = np.arange(self.first_line, self.first_line + count, dtype=np.int64)
         array = pa.StringArray.from_buffers(count, pa.py_buffer(offsets), pa.py_buffer(self.data))
         try:
             array.validate(full=True)
         except pa.ArrowInvalid:
-            return None, numbers
-        return pc.utf8_trim_whitespace(array), numbers
+            return None, pa.array(numbers)
+        # Blank lines are not records: a line is blank if it is empty or all
+        # whitespace; only lines that start with whitespace need a closer look.
+        starts = offsets[:-1]
+        lengths = np.diff(offsets)
+        first_bytes = np.zeros(count, dtype=np.uint8)
+        non_empty = lengths > 0
+        first_bytes[non_empty] = buffer[starts[non_empty]]
+        maybe_blank = np.flatnonzero(~non_empty | np.isin(first_bytes, _WHITESPACE))
+        if len(maybe_blank) == 0:
+            return array, pa.array(numbers)
+        keep = np.ones(count, dtype=bool)
+        for index in maybe_blank:
+            if not self.data[offsets[index] : offsets[index + 1]].strip():
+                keep[index] = False
+        mask = pa.array(keep)
+        return array.filter(mask), pa.array(numbers[keep])
 
 
-def iter_line_blocks(path: Path, block_bytes: int = BLOCK_BYTES) -> Iterator[LineBlock]:
-    """Stream a (possibly gzipped) file as blocks of whole lines.
+@dataclass(frozen=True)
+class ByteRange:
+    """A part of an uncompressed file: whole lines from ``start`` to ``end`` (exclusive)."""
+
+    start: int
+    end: int
+
+
+def split_into_ranges(path: Path, parts: int) -> list[ByteRange]:
+    """Cut an uncompressed file into about ``parts`` ranges of whole lines."""
+    size = path.stat().st_size
+    cuts = [0]
+    with path.open("rb") as handle:
+        for part in range(1, parts):
+            handle.seek(max(size * part // parts, cuts[-1]))
+            handle.readline()  # to the start of the next line
+            position = handle.tell()
+            if cuts[-1] < position < size:
+                cuts.append(position)
+    cuts.append(size)
+    return [ByteRange(start, end) for start, end in itertools.pairwise(cuts)]
+
+
+def _count_lines_before(handle: BinaryIO, path: Path, offset: int) -> int:
+    """Number of newlines in the first ``offset`` bytes (the handle ends there)."""
+    count = 0
+    remaining = offset
+    while remaining > 0:
+        data = read_block(handle, path, min(BLOCK_BYTES, remaining))
+        if not data:
+            break
+        count += data.count(b"\n")
+        remaining -= len(data)
+    return count
+
+
+def iter_line_blocks(
+    path: Path, block_bytes: int = BLOCK_BYTES, byte_range: ByteRange | None = None
+) -> Iterator[LineBlock]:
+    """Stream a (possibly gzipped) file, or a range of it, as blocks of whole lines.
 
     A UTF-8 byte-order mark at the start is removed. The last line may lack a
-    newline.
+    newline. Line numbers count from the start of the file, also in a range.
 
     Raises:
         FileUnreadable: missing file, truncated or corrupt gzip, I/O error.
@@ -131,8 +186,16 @@ def iter_line_blocks(path: Path, block_bytes: int = BLOCK_BYTES) -> Iterator[Lin
         carry = b""
         next_line = 1
         first = True
+        remaining: int | None = None
+        if byte_range is not None:
+            next_line += _count_lines_before(handle, path, byte_range.start)
+            first = byte_range.start == 0
+            remaining = byte_range.end - byte_range.start
         while True:
-            data = read_block(handle, path, block_bytes)
+            size = block_bytes if remaining is None else min(block_bytes, remaining)
+            data = read_block(handle, path, size) if size > 0 else b""
+            if remaining is not None:
+                remaining -= len(data)
             if not data:
                 break
             if first and carry == b"" and data.startswith(b"\xef\xbb\xbf"):

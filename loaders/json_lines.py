@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from .files import (
+    ByteRange,
     FileUnreadable,
     LineBlock,
     decode_lines,
@@ -40,11 +40,7 @@ def _add_block(buffer: RecordBuffer, block: LineBlock) -> None:
     """Add the non-blank lines of a block; lines that are not UTF-8 get a reason."""
     texts, numbers = block.arrow_lines()
     if texts is not None:
-        keep = pc.greater(pc.binary_length(texts), 0)
-        if pc.all(keep).as_py():
-            buffer.add_arrow(numbers, texts)
-        else:
-            buffer.add_arrow(numbers.filter(keep), texts.filter(keep))
+        buffer.add_arrow(numbers, texts)
         return
     decoded, bad = _decode_block(block)
     bad_lines = set(bad)
@@ -55,14 +51,17 @@ def _add_block(buffer: RecordBuffer, block: LineBlock) -> None:
             )
 
 
-def iter_json_lines(path: Path) -> Iterator[pa.Table]:
-    """Yield blocks of records from a JSON-lines file (blank lines are not records).
+def iter_json_lines(path: Path, byte_range: ByteRange | None = None) -> Iterator[pa.Table]:
+    """Yield blocks of records from a JSON-lines file, or a range of it.
+
+    Blank lines are not records. In a range, record numbers count from the
+    range's first record.
 
     Raises:
         FileUnreadable: the file cannot be read (missing, corrupt gzip, binary).
     """
     buffer = RecordBuffer()
-    for block in iter_line_blocks(path):
+    for block in iter_line_blocks(path, byte_range=byte_range):
         if block.is_first:
             _reject_binary(path, block)
         _add_block(buffer, block)

@@ -20,7 +20,7 @@ import pyarrow as pa
 from bson import json_util
 from bson.errors import BSONError
 
-from .files import FileUnreadable, open_export, read_block
+from .files import ByteRange, FileUnreadable, open_export, read_block
 from .json_lines import iter_json_array, iter_json_lines
 from .records import RECORDS_PER_BLOCK, RecordBuffer
 
@@ -70,8 +70,14 @@ def _looks_like_bson(head: bytes) -> bool:
     return head[4] in range(0x01, 0x14) or head[4] in (0x7F, 0xFF)
 
 
-def iter_mongo_export(path: Path) -> Iterator[pa.Table]:
-    """Yield blocks of documents from any mongoexport / mongodump layout."""
+def iter_mongo_export(path: Path, byte_range: ByteRange | None = None) -> Iterator[pa.Table]:
+    """Yield blocks of documents from any mongoexport / mongodump layout.
+
+    A byte range is only meaningful for JSON lines (the loader splits nothing else).
+    """
+    if byte_range is not None:
+        yield from iter_json_lines(path, byte_range)
+        return
     layout = detect_layout(path)
     if layout == "bson":
         yield from iter_bson(path)

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .config import (
     Destination,
@@ -139,6 +140,11 @@ LOADED_FILES_SCHEMA = pa.schema(
 )
 
 
+def _rows_in(parquet_file: str) -> int:
+    """Rows of a Parquet file, from its footer."""
+    return int(pq.ParquetFile(parquet_file).metadata.num_rows)
+
+
 def _table_rows(
     spec: TableSpec,
     jobs: list[FileJob],
@@ -156,9 +162,9 @@ def _table_rows(
             staged = stager.staged(job)
             results.append(staged.result)
             _print_file(staged.result, out)
-            if staged.rows_path is not None:
+            for path in staged.rows_paths:
                 yield dlt.mark.with_file_import(
-                    staged.rows_path, "parquet", staged.result.landed, hints=schema_of_files
+                    path, "parquet", _rows_in(path), hints=schema_of_files
                 )
 
     return table_rows
@@ -207,9 +213,9 @@ def _resources(
         schema_of_files = REJECTED_SCHEMA.empty_table()
         for job in jobs:
             staged = stager.staged(job)
-            if staged.rejected_path is not None:
+            for path in staged.rejected_paths:
                 yield dlt.mark.with_file_import(
-                    staged.rejected_path, "parquet", staged.result.rejected, hints=schema_of_files
+                    path, "parquet", _rows_in(path), hints=schema_of_files
                 )
 
     def loaded_files() -> Iterator[Any]:
@@ -321,7 +327,6 @@ def load(
             (nothing is loaded then), or the landed rows do not reconcile.
     """
     import dlt
-    from dlt.pipeline.exceptions import PipelineStepFailed
 
     started = time.perf_counter()
     if not source_dir.is_dir():
@@ -334,15 +339,6 @@ def load(
     loaded_at = datetime.now(UTC).replace(microsecond=0)
     results: list[FileResult] = []
     skipped: list[str] = []
-    pipeline = make_pipeline(destination, duckdb_file)
-    if pipeline.has_pending_data:
-        print(
-            "  an earlier load was interrupted: discarding its pending package, "
-            "this run loads everything again",
-            file=out,
-        )
-        pipeline.abort_packages()
-    filled = _tables_with_rows(pipeline, [spec.name for spec in specs])
     plans: list[tuple[TableSpec, list[FileJob]]] = []
     for spec in specs:
         files = find_files(source_dir, spec)
@@ -360,11 +356,55 @@ def load(
         print("  nothing to load", file=out)
         return LoadReport(None, [], skipped, time.perf_counter() - started)
 
-    staging_dir = Path(pipeline.working_dir) / "typed_files"
+    folder = pipelines_dir(
+        destination, duckdb_path(duckdb_file) if destination == "duckdb" else None
+    )
+    staging_dir = folder / PIPELINE_NAME / "typed_files"
     shutil.rmtree(staging_dir, ignore_errors=True)
     stager = Stager([job for _, jobs in plans for job in jobs], staging_dir, loaded_at)
-    resources = _resources(plans, stager, results, filled, out)
-    source = dlt.source(name="raw_exports", max_table_nesting=0)(lambda: resources)()
+    stager.warm_up()  # the workers start while dlt sets up
+    try:
+        pipeline = make_pipeline(destination, duckdb_file)
+        if pipeline.has_pending_data:
+            print(
+                "  an earlier load was interrupted: discarding its pending package, "
+                "this run loads everything again",
+                file=out,
+            )
+            pipeline.abort_packages()
+        filled = _tables_with_rows(pipeline, [spec.name for spec in specs])
+        resources = _resources(plans, stager, results, filled, out)
+        source = dlt.source(name="raw_exports", max_table_nesting=0)(lambda: resources)()
+        extract_info, (extract_seconds, normalize_seconds, load_seconds) = _run_steps(
+            pipeline, source, stager
+        )
+    finally:
+        stager.close()
+        shutil.rmtree(staging_dir, ignore_errors=True)
+    load_id = extract_info.loads_ids[-1] if extract_info.loads_ids else None
+    report = LoadReport(
+        load_id,
+        results,
+        skipped,
+        time.perf_counter() - started,
+        extract_seconds,
+        normalize_seconds,
+        load_seconds,
+    )
+    if load_id is not None:
+        _finish(pipeline, report)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _run_steps(pipeline: Any, source: Any, stager: Stager) -> tuple[Any, tuple[float, ...]]:
+    """Run dlt's extract, normalize and load; return the extract info and their timings.
+
+    Raises:
+        LoadError: a file cannot be read (nothing is loaded then) or a step failed.
+    """
+    from dlt.pipeline.exceptions import PipelineStepFailed
+
     try:
         step = time.perf_counter()
         extract_info = pipeline.extract(source)
@@ -386,23 +426,7 @@ def load(
                 f"{unreadable.path}: {unreadable.reason}; nothing was loaded"
             ) from unreadable
         raise LoadError(f"{error.step} failed: {error.exception}") from error
-    finally:
-        stager.close()
-        shutil.rmtree(staging_dir, ignore_errors=True)
-    load_id = extract_info.loads_ids[-1] if extract_info.loads_ids else None
-    report = LoadReport(
-        load_id,
-        results,
-        skipped,
-        time.perf_counter() - started,
-        extract_seconds,
-        normalize_seconds,
-        load_seconds,
-    )
-    if load_id is not None:
-        _finish(pipeline, report)
-    report.seconds = time.perf_counter() - started
-    return report
+    return extract_info, (extract_seconds, normalize_seconds, load_seconds)
 
 
 def _tables_with_rows(pipeline: Any, tables: list[str]) -> set[str]:

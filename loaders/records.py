@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pyarrow as pa
 
 from .contract import SOURCE_LINE_COLUMN
@@ -112,5 +113,5 @@ class RecordBuffer:
         self.record_count += table.num_rows
         self._pieces = []
         self._piece_rows = 0
-        numbers = pa.array(range(first, first + table.num_rows), pa.int64())
+        numbers = pa.array(np.arange(first, first + table.num_rows, dtype=np.int64))
         return table.add_column(1, RECORD_COLUMN, numbers)

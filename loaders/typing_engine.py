@@ -72,7 +72,9 @@ def _equals_any(expression: str, values: tuple[str, ...]) -> str:
 _BLANKS = "' \t\r\n'"
 _TRUE_WORDS = ("true", "t", "yes", "y", "1")
 _FALSE_WORDS = ("false", "f", "no", "n", "0")
-_LONGEST_NULL_TOKEN = max(len(token) for token in NULL_TOKENS)
+#: Values longer than this are neither null tokens nor boolean words, whatever
+#: blanks surround them.
+_SHORT = 20
 _DATE_FORMAT_LIST = "[" + ", ".join(_sql_string(fmt) for fmt in DATE_FORMATS) + "]"
 
 # DuckDB macros used by the generated statement.
@@ -93,12 +95,9 @@ create or replace macro ejson_scalar(x) as
             end
         )
     end;
-create or replace macro is_missing(t) as
-    case
-        when t is null then true
-        when length(t) > {_LONGEST_NULL_TOKEN} + 12 then false
-        else {_equals_any(f"lower(trim(t, {_BLANKS}))", NULL_TOKENS)}
-    end;
+-- t without blanks around; cheaper than trim() when there are none (most values).
+create or replace macro strip(t) as
+    case when ascii(t) <= 32 or ascii(t[-1]) <= 32 then trim(t, {_BLANKS}) else t end;
 create or replace macro parse_number(t) as
     coalesce(
         try_cast(t as double),
@@ -109,22 +108,17 @@ create or replace macro parse_number(t) as
     );
 create or replace macro integral(n) as
     case when n = trunc(n) and abs(n) < 9.0e15 then cast(n as bigint) end;
-create or replace macro parse_boolean(t) as
-    case
-        when {_equals_any(f"lower(trim(t, {_BLANKS}))", _TRUE_WORDS)} then true
-        when {_equals_any(f"lower(trim(t, {_BLANKS}))", _FALSE_WORDS)} then false
-    end;
 create or replace macro parse_timestamp_any(t) as
     coalesce(
         try_cast(t as timestamptz),
         case
-            when try_cast(trim(t) as bigint) is null
-                then cast(try_strptime(trim(t), {_DATE_FORMAT_LIST}) as timestamptz)
-            when length(trim(t)) between 12 and 14
-                then cast(epoch_ms(cast(trim(t) as bigint)) as timestamptz)
-            when length(trim(t)) between 9 and 10
-                then to_timestamp(cast(trim(t) as bigint))
-            else cast(try_strptime(trim(t), {_DATE_FORMAT_LIST}) as timestamptz)
+            when try_cast(strip(t) as bigint) is null
+                then cast(try_strptime(strip(t), {_DATE_FORMAT_LIST}) as timestamptz)
+            when length(strip(t)) between 12 and 14
+                then cast(epoch_ms(cast(strip(t) as bigint)) as timestamptz)
+            when length(strip(t)) between 9 and 10
+                then to_timestamp(cast(strip(t) as bigint))
+            else cast(try_strptime(strip(t), {_DATE_FORMAT_LIST}) as timestamptz)
         end
     );
 create or replace macro in_window(ts) as
@@ -141,19 +135,25 @@ _FAILURE = {
 }
 
 
-def _parse_expression(field_type: FieldType, text: str, number: str, stamp: str) -> str:
+def _parse_expression(
+    field_type: FieldType, text: str, number: str, stamp: str, lowered: str
+) -> str:
     """SQL typing a non-missing value (NULL when it cannot be typed).
 
-    ``text`` is the value as text, ``number`` its parse as a double and
-    ``stamp`` its parse as a timestamp (each computed once, in earlier steps).
+    ``text`` is the value as text; ``number``, ``stamp`` and ``lowered`` its
+    parse as a double, as a timestamp and its stripped lowercase form (each
+    computed once, in earlier steps).
     """
     return {
         "integer": (
             f"coalesce(case when not contains({text}, '.') and not contains(lower({text}), 'e') "
-            f"then try_cast(trim({text}) as bigint) end, integral({number}))"
+            f"then try_cast(strip({text}) as bigint) end, integral({number}))"
         ),
         "number": f"case when isfinite({number}) then {number} end",
-        "boolean": f"parse_boolean({text})",
+        "boolean": (
+            f"case when {_equals_any(lowered, _TRUE_WORDS)} then true "
+            f"when {_equals_any(lowered, _FALSE_WORDS)} then false end"
+        ),
         "timestamp": f"case when in_window({stamp}) then {stamp} end",
         "date": f"case when in_window({stamp}) then cast({stamp} as date) end",
     }[field_type]
@@ -184,7 +184,7 @@ def _struct_access(parts: tuple[str, ...]) -> str:
     return "_s" + "".join("." + _quote(part) for part in parts)
 
 
-def _json_steps(spec: TableSpec) -> tuple[list[str], list[tuple[str, str]]]:
+def _json_steps(spec: TableSpec, extended: bool) -> tuple[list[str], list[tuple[str, str]]]:
     """CTEs turning JSON documents into one text and one 'structured' column per field.
 
     ``from_json`` reads every contract path as text in one pass (numbers and
@@ -217,6 +217,11 @@ def _json_steps(spec: TableSpec) -> tuple[list[str], list[tuple[str, str]]]:
             )
             else {TEXT_COLUMN}
         end as _json
+    from block
+)"""
+        if extended
+        else f"""unwrapped_text as (
+    select *, {TEXT_COLUMN} as _json
     from block
 )""",
         f"""documents as (
@@ -281,7 +286,7 @@ def _json_steps(spec: TableSpec) -> tuple[list[str], list[tuple[str, str]]]:
     return steps, reasons
 
 
-def build_typing_sql(spec: TableSpec, is_json: bool) -> str:
+def build_typing_sql(spec: TableSpec, is_json: bool, extended: bool = True) -> str:
     """The statement that types one block of ``spec``'s records (relation ``block``).
 
     Columns per field ``x`` along the way: ``t:x`` the value as text (NULL if
@@ -293,7 +298,7 @@ def build_typing_sql(spec: TableSpec, is_json: bool) -> str:
     names = [field.name for field in fields]
     parent_problems: list[tuple[str, str]] = []
     if is_json:
-        steps, parent_problems = _json_steps(spec)
+        steps, parent_problems = _json_steps(spec, extended)
         previous = "unwrapped"
         texts = []
         for field in fields:
@@ -324,28 +329,45 @@ def build_typing_sql(spec: TableSpec, is_json: bool) -> str:
         + ",\n        ".join(texts)
         + f"\n    from {previous}\n)"
     )
-    flags = []
+    # Each value is lowercased and stripped once (only when short enough to be
+    # a null token or a boolean word), in its own step: DuckDB does not share
+    # a repeated sub-expression, and macros repeat theirs.
+    lowered, flags, parses = [], [], []
     for field in fields:
-        text = _quote("t:" + field.name)
+        text, low = _quote("t:" + field.name), _quote("l:" + field.name)
         # Text keeps blanks as exported, except in a key: a blank key identifies nothing.
         keeps_blanks = field.type in ("text", "json") and field.name not in spec.key
-        missing = f"{text} is null" if keeps_blanks else f"is_missing({text})"
-        flags.append(f"{missing} as {_quote('m:' + field.name)}")
-        if field.type in ("integer", "number"):
+        if keeps_blanks:
+            flags.append(f"{text} is null as {_quote('m:' + field.name)}")
+        else:
+            lowered.append(
+                f"case when length({text}) <= {_SHORT} then lower(strip({text})) end as {low}"
+            )
             flags.append(
+                f"{text} is null or coalesce({_equals_any(low, NULL_TOKENS)}, false) "
+                f"as {_quote('m:' + field.name)}"
+            )
+        missing = _quote("m:" + field.name)
+        if field.type in ("integer", "number"):
+            parses.append(
                 f"case when not {missing} then parse_number({text}) end "
                 f"as {_quote('n:' + field.name)}"
             )
         if field.type in ("timestamp", "date"):
-            flags.append(
+            parses.append(
                 f"case when not {missing} then parse_timestamp_any({text}) end "
                 f"as {_quote('p:' + field.name)}"
             )
-    steps.append(
-        "flagged as (\n    select\n        *,\n        "
-        + ",\n        ".join(flags)
-        + "\n    from texted\n)"
-    )
+    for name, columns, source in (
+        ("lowered", lowered, "texted"),
+        ("flagged", flags, "lowered"),
+        ("parsed", parses, "flagged"),
+    ):
+        steps.append(
+            f"{name} as (\n    select\n        *"
+            + "".join(",\n        " + column for column in columns)
+            + f"\n    from {source}\n)"
+        )
     values = []
     for field in fields:
         text, missing = _quote("t:" + field.name), _quote("m:" + field.name)
@@ -356,19 +378,23 @@ def build_typing_sql(spec: TableSpec, is_json: bool) -> str:
             value = (
                 f"case when {structured} is null and not {missing} then "
                 f"case when {text} like '%.0%' "
-                f"then regexp_replace(trim({text}, {_BLANKS}), '^([+-]?[0-9]+)\\.0+$', '\\1') "
-                f"else trim({text}, {_BLANKS}) end end"
+                f"then regexp_replace(strip({text}), '^([+-]?[0-9]+)\\.0+$', '\\1') "
+                f"else strip({text}) end end"
             )
         else:
             parsed = _parse_expression(
-                field.type, text, _quote("n:" + field.name), _quote("p:" + field.name)
+                field.type,
+                text,
+                _quote("n:" + field.name),
+                _quote("p:" + field.name),
+                _quote("l:" + field.name),
             )
             value = f"case when {structured} is null and not {missing} then {parsed} end"
         values.append(f"{value} as {_quote('v:' + field.name)}")
     steps.append(
         "typed as (\n    select\n        *,\n        "
         + ",\n        ".join(values)
-        + "\n    from flagged\n)"
+        + "\n    from parsed\n)"
     )
     # Each problem is a (condition, message) pair. Most records have none, so
     # the messages are only put together where one of the conditions holds.
@@ -423,7 +449,10 @@ def build_typing_sql(spec: TableSpec, is_json: bool) -> str:
     outputs = [f"{_quote('v:' + name)} as {_quote(name)}" for name in names]
     # The record text is only needed for rejected records: not carrying it
     # for the others halves the data DuckDB hands back.
-    text = f"case when {REASON_COLUMN} is not null then {TEXT_COLUMN} end as {TEXT_COLUMN}"
+    text = (
+        f"case when {REASON_COLUMN} is not null then rtrim({TEXT_COLUMN}, {_BLANKS}) end "
+        f"as {TEXT_COLUMN}"
+    )
     select = (
         "select\n    "
         + ",\n    ".join([*outputs, SOURCE_LINE_COLUMN, RECORD_COLUMN, text, REASON_COLUMN])
@@ -447,6 +476,8 @@ class Typer:
         self.spec = spec
         self.is_json = is_json
         self.sql = build_typing_sql(spec, is_json)
+        # Blocks without any '"$' (no Extended JSON) skip the rewriting step.
+        self.plain_sql = build_typing_sql(spec, is_json, extended=False) if is_json else self.sql
         self.connection = duckdb.connect(":memory:")
         self.connection.execute("set TimeZone = 'UTC'")
         if threads:
@@ -478,7 +509,9 @@ class Typer:
         """
         self.connection.register("block", block)
         try:
-            result = self.connection.sql(self.sql).to_arrow_table()
+            extended = self.is_json and pc.any(pc.match_substring(block[TEXT_COLUMN], '"$')).as_py()
+            sql = self.sql if extended or not self.is_json else self.plain_sql
+            result = self.connection.sql(sql).to_arrow_table()
         finally:
             self.connection.unregister("block")
         reasons = result[REASON_COLUMN]

@@ -12,6 +12,8 @@ re-encoding them, so the main process only orchestrates.
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
+import math
 import multiprocessing
 import os
 import time
@@ -23,13 +25,14 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .contract import LOADED_AT_COLUMN, SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, TableSpec
 from .csv_files import iter_csv
-from .files import FileUnreadable
+from .files import ByteRange, FileUnreadable, is_gzip, split_into_ranges
 from .json_lines import iter_json_lines
-from .mongo import iter_mongo_export
+from .mongo import detect_layout, iter_mongo_export
 from .typing_engine import ARROW_TYPES, REASON_COLUMN, RECORD_COLUMN, TEXT_COLUMN, Typer
 
 LOAD_ID_COLUMN = "_dlt_load_id"
@@ -37,6 +40,8 @@ LOAD_ID_COLUMN = "_dlt_load_id"
 #: Below this many bytes of input, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 24 * 1024 * 1024
 WORKERS = 2
+#: JSON-lines files are read in parts of about this size (in worker processes).
+SPLIT_BYTES = 96 * 1024 * 1024
 
 _NOT_JSON_REASONS = ("not valid JSON", "not a JSON object")
 _STAMP = pa.timestamp("us", tz="UTC")
@@ -53,16 +58,17 @@ class FileResult:
     rejected: int = 0
     seconds: float = 0.0
     size_bytes: int = 0
+    not_json: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass
 class StagedFile:
-    """A file read and typed: its counts and the Parquet files to import."""
+    """A file (or a part of one) read and typed: its counts and the Parquet files to import."""
 
     result: FileResult
-    rows_path: str | None
-    rejected_path: str | None
+    rows_paths: list[str]
+    rejected_paths: list[str]
 
 
 def raw_schema(spec: TableSpec) -> pa.Schema:
@@ -96,38 +102,42 @@ REJECTED_SCHEMA = pa.schema(
 
 
 def read_typed(
-    spec: TableSpec, path: Path, threads: int | None = None
+    spec: TableSpec,
+    path: Path,
+    threads: int | None = None,
+    byte_range: ByteRange | None = None,
 ) -> Iterator[tuple[pa.Table, pa.Table]]:
-    """Read and type one file: yield (typed rows, rejected records) per block.
+    """Read and type one file, or a range of it: yield (typed rows, rejected records) per block.
 
     Raises:
-        FileUnreadable: the file cannot be read, or none of its records has
-            the declared format (e.g. a CSV under a JSON name).
+        FileUnreadable: the file cannot be read.
     """
     if spec.format == "csv":
         blocks = iter_csv(path, spec)
     elif spec.format == "mongo":
-        blocks = iter_mongo_export(path)
+        blocks = iter_mongo_export(path, byte_range)
     else:
-        blocks = iter_json_lines(path)
+        blocks = iter_json_lines(path, byte_range)
     typer = Typer(spec, is_json=spec.format != "csv", threads=threads)
-    landed = 0
-    not_json = 0
-    records = 0
     try:
         for block in blocks:
             typed = typer.type_block(block)
-            records += block.num_rows
-            landed += typed.rows.num_rows
-            if spec.format != "csv" and typed.rejected.num_rows:
-                reasons = typed.rejected[REASON_COLUMN].to_pylist()
-                not_json += sum(1 for reason in reasons if reason.startswith(_NOT_JSON_REASONS))
             yield typed.rows, typed.rejected
     finally:
         typer.close()
-    if records and landed == 0 and not_json == records:
+
+
+def check_format(spec: TableSpec, path: Path, result: FileResult) -> None:
+    """A JSON export none of whose records is a JSON object is not that format at all.
+
+    Raises:
+        FileUnreadable: the file is not JSON lines / a MongoDB export.
+    """
+    if result.records and result.landed == 0 and result.not_json == result.records:
         kind = "a MongoDB export" if spec.format == "mongo" else "JSON lines"
-        raise FileUnreadable(path, f"not {kind}: none of its {records:,} records is a JSON object")
+        raise FileUnreadable(
+            path, f"not {kind}: none of its {result.records:,} records is a JSON object"
+        )
 
 
 def _constant(value: Any, arrow_type: pa.DataType, length: int) -> pa.Array:
@@ -135,29 +145,29 @@ def _constant(value: Any, arrow_type: pa.DataType, length: int) -> pa.Array:
 
 
 def stage_file(
-    spec: TableSpec,
-    path: str,
-    relative: str,
+    job: FileJob,
     out_dir: str,
     loaded_at: datetime,
     load_id: str,
     threads: int | None = None,
 ) -> StagedFile:
-    """Read and type one file into Parquet files ready for dlt to import.
+    """Read and type one file (or part) into Parquet files ready for dlt to import.
+
+    The format check of a part is left to whoever merges the parts.
 
     Raises:
         FileUnreadable: the file cannot be read (nothing is written then).
     """
     started = time.perf_counter()
-    source = Path(path)
-    result = FileResult(spec.name, relative, size_bytes=source.stat().st_size)
-    stem = Path(out_dir) / relative.replace("/", "__")
+    spec, relative = job.spec, job.relative
+    result = FileResult(spec.name, relative, size_bytes=job.path.stat().st_size)
+    stem = Path(out_dir) / f"{relative.replace('/', '__')}.{job.part}"
     rows_path, rejected_path = f"{stem}.rows.parquet", f"{stem}.rejected.parquet"
     schema = raw_schema(spec)
     rows_writer: pq.ParquetWriter | None = None
     rejected_writer: pq.ParquetWriter | None = None
     try:
-        for rows, rejected in read_typed(spec, source, threads):
+        for rows, rejected in read_typed(spec, job.path, threads, job.byte_range):
             result.records += rows.num_rows + rejected.num_rows
             result.landed += rows.num_rows
             result.rejected += rejected.num_rows
@@ -178,6 +188,7 @@ def stage_file(
                 reasons = rejected[REASON_COLUMN].to_pylist()
                 # The code of the first reason, as staging names it: "amount", "not valid JSON".
                 result.reasons.update(reason.split("; ")[0].split(":")[0] for reason in reasons)
+                result.not_json += sum(1 for r in reasons if r.startswith(_NOT_JSON_REASONS))
                 count = rejected.num_rows
                 table = pa.Table.from_arrays(
                     [
@@ -209,18 +220,76 @@ def stage_file(
     result.seconds = time.perf_counter() - started
     return StagedFile(
         result,
-        rows_path if rows_writer is not None else None,
-        rejected_path if rejected_writer is not None else None,
+        [rows_path] if rows_writer is not None else [],
+        [rejected_path] if rejected_writer is not None else [],
     )
+
+
+def merge_parts(job: FileJob, parts: list[StagedFile]) -> StagedFile:
+    """One file's outcome from its parts, in order.
+
+    Record numbers of the rejects of later parts are shifted by the records
+    of the parts before them, so they count from the start of the file.
+
+    Raises:
+        FileUnreadable: the file, as a whole, is not the declared format.
+    """
+    result = FileResult(job.spec.name, job.relative, size_bytes=job.path.stat().st_size)
+    rows_paths: list[str] = []
+    rejected_paths: list[str] = []
+    for part in parts:
+        for path in part.rejected_paths:
+            if result.records:
+                table = pq.read_table(path, schema=REJECTED_SCHEMA)
+                shifted = pc.add(table["record_number"], result.records)
+                table = table.set_column(
+                    table.schema.get_field_index("record_number"),
+                    REJECTED_SCHEMA.field("record_number"),
+                    shifted,
+                )
+                pq.write_table(table, path)
+            rejected_paths.append(path)
+        rows_paths.extend(part.rows_paths)
+        result.records += part.result.records
+        result.landed += part.result.landed
+        result.rejected += part.result.rejected
+        result.not_json += part.result.not_json
+        result.seconds = max(result.seconds, part.result.seconds)
+        result.reasons.update(part.result.reasons)
+    check_format(job.spec, job.path, result)
+    return StagedFile(result, rows_paths, rejected_paths)
 
 
 @dataclass(frozen=True)
 class FileJob:
-    """One file to stage."""
+    """One file to stage, or one part (byte range) of it."""
 
     spec: TableSpec
     path: Path
     relative: str
+    byte_range: ByteRange | None = None
+    part: int = 0
+
+
+def _splittable(job: FileJob) -> bool:
+    """Uncompressed JSON lines big enough to be worth reading in parts."""
+    if job.path.stat().st_size < SPLIT_BYTES or is_gzip(job.path):
+        return False
+    if job.spec.format == "jsonl":
+        return True
+    return job.spec.format == "mongo" and detect_layout(job.path) == "jsonl"
+
+
+def parts_of(job: FileJob) -> list[FileJob]:
+    """The parts a file is read in (itself, unless it is big JSON lines)."""
+    if not _splittable(job):
+        return [job]
+    count = math.ceil(job.path.stat().st_size / SPLIT_BYTES)
+    ranges = split_into_ranges(job.path, count)
+    return [
+        dataclasses.replace(job, byte_range=byte_range, part=index)
+        for index, byte_range in enumerate(ranges)
+    ]
 
 
 class Stager:
@@ -228,7 +297,8 @@ class Stager:
 
     Work starts at :meth:`start` (inside dlt's extract, once the load id is
     known); :meth:`staged` then returns each file's outcome in the order the
-    caller asks, waiting for it if needed.
+    caller asks, waiting for it if needed. In worker processes, big JSON-lines
+    files are read in parts, so that one large file keeps both cores busy.
     """
 
     def __init__(self, jobs: list[FileJob], out_dir: Path, loaded_at: datetime) -> None:
@@ -236,49 +306,58 @@ class Stager:
         self.out_dir = out_dir
         self.loaded_at = loaded_at
         self.pool: concurrent.futures.ProcessPoolExecutor | None = None
-        self.futures: dict[str, concurrent.futures.Future[StagedFile]] = {}
+        #: Per file, its parts' futures in part order.
+        self.futures: dict[str, list[concurrent.futures.Future[StagedFile]]] = {}
         self.done: dict[str, StagedFile] = {}
         self.load_id: str | None = None
         total = sum(job.path.stat().st_size for job in jobs)
-        self.parallel = total >= PARALLEL_MIN_BYTES and len(jobs) > 1 and (os.cpu_count() or 1) > 1
+        self.parallel = total >= PARALLEL_MIN_BYTES and (os.cpu_count() or 1) > 1
+
+    def warm_up(self) -> None:
+        """Start the worker processes now, so they are ready when work comes."""
+        if self.parallel and self.pool is None:
+            context = multiprocessing.get_context("spawn")
+            self.pool = concurrent.futures.ProcessPoolExecutor(WORKERS, mp_context=context)
+            for _ in range(WORKERS):
+                self.pool.submit(_ready)
 
     def start(self, load_id: str) -> None:
-        """Submit every file (largest first) once the load id is known."""
+        """Submit every file part (largest first) once the load id is known."""
         if self.load_id is not None:
             return
         self.load_id = load_id
         self.out_dir.mkdir(parents=True, exist_ok=True)
         if not self.parallel:
             return
-        context = multiprocessing.get_context("spawn")
-        self.pool = concurrent.futures.ProcessPoolExecutor(WORKERS, mp_context=context)
-        for job in sorted(self.jobs, key=lambda job: job.path.stat().st_size, reverse=True):
-            self.futures[job.relative] = self.pool.submit(
+        parts = {job.relative: parts_of(job) for job in self.jobs}
+        submitted: dict[tuple[str, int], concurrent.futures.Future[StagedFile]] = {}
+        self.warm_up()
+        assert self.pool is not None
+        for part in sorted(
+            (part for file_parts in parts.values() for part in file_parts),
+            key=_part_size,
+            reverse=True,
+        ):
+            submitted[(part.relative, part.part)] = self.pool.submit(
                 stage_file,
-                job.spec,
-                str(job.path),
-                job.relative,
+                part,
                 str(self.out_dir),
                 self.loaded_at,
                 load_id,
-                WORKERS,
+                _threads_per_worker(),
             )
+        for relative, file_parts in parts.items():
+            self.futures[relative] = [submitted[(relative, part.part)] for part in file_parts]
 
     def staged(self, job: FileJob) -> StagedFile:
         """The outcome of one file (raises what staging it raised)."""
         assert self.load_id is not None, "start() first"
         if job.relative not in self.done:
             if job.relative in self.futures:
-                self.done[job.relative] = self.futures[job.relative].result()
+                outcomes = [future.result() for future in self.futures[job.relative]]
             else:
-                self.done[job.relative] = stage_file(
-                    job.spec,
-                    str(job.path),
-                    job.relative,
-                    str(self.out_dir),
-                    self.loaded_at,
-                    self.load_id,
-                )
+                outcomes = [stage_file(job, str(self.out_dir), self.loaded_at, self.load_id)]
+            self.done[job.relative] = merge_parts(job, outcomes)
         return self.done[job.relative]
 
     def close(self) -> None:
@@ -286,3 +365,19 @@ class Stager:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+
+
+def _ready() -> bool:
+    """Nothing: importing this module (DuckDB, Arrow) is what warms a worker up."""
+    return True
+
+
+def _threads_per_worker() -> int:
+    """DuckDB threads per worker: the cores shared out, so workers do not fight."""
+    return max(1, (os.cpu_count() or 1) // WORKERS)
+
+
+def _part_size(part: FileJob) -> int:
+    if part.byte_range is not None:
+        return part.byte_range.end - part.byte_range.start
+    return part.path.stat().st_size

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 from pathlib import Path
 
@@ -21,7 +22,8 @@ def test_lines_blank_lines_crlf_and_numbers(tmp_path: Path) -> None:
     path = tmp_path / "events.jsonl"
     path.write_bytes(b'{"a": 1}\r\n\r\n   \n{"a": 2}\nnot json\n{"a": 3}')
     got = records(iter_json_lines(path))
-    assert [(r["_source_line"], r["_record_number"], r["_text"]) for r in got] == [
+    # Lines keep their terminator at this stage; the typer strips it from reject texts.
+    assert [(r["_source_line"], r["_record_number"], r["_text"].rstrip()) for r in got] == [
         (1, 1, '{"a": 1}'),
         (4, 2, '{"a": 2}'),
         (5, 3, "not json"),
@@ -100,4 +102,21 @@ def test_one_truncated_document_does_not_make_an_array_look_pretty_printed(
         (2, '{"id": 1}', None),
         (3, '{"id": 2, "name":', None),
         (4, '{"id": 3}', None),
+    ]
+
+
+def test_ranges_of_a_file_read_like_the_whole_file(tmp_path: Path) -> None:
+    from loaders.files import split_into_ranges
+
+    path = tmp_path / "events.jsonl"
+    lines = [json.dumps({"n": n, "pad": "x" * (n % 7)}) if n % 11 else "" for n in range(1, 301)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    whole = records(iter_json_lines(path))
+    ranges = split_into_ranges(path, 4)
+    assert len(ranges) == 4
+    assert ranges[0].start == 0 and ranges[-1].end == path.stat().st_size
+    assert all(a.end == b.start for a, b in itertools.pairwise(ranges))
+    parts = [records(iter_json_lines(path, byte_range)) for byte_range in ranges]
+    assert [(r["_source_line"], r["_text"].rstrip()) for part in parts for r in part] == [
+        (r["_source_line"], r["_text"].rstrip()) for r in whole
     ]

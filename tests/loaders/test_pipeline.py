@@ -260,9 +260,9 @@ _CRASHING_LOAD = textwrap.dedent(
 
     if stage == "extract":
         read_typed = workers.read_typed
-        def crashing_read(spec, path, threads=None):
+        def crashing_read(*args, **kwargs):
             crash_when_due()
-            yield from read_typed(spec, path, threads)
+            yield from read_typed(*args, **kwargs)
         workers.read_typed = crashing_read
     else:
         for job in (duck.DuckDbCopyJob, postgres.PostgresCsvCopyJob):
@@ -347,6 +347,7 @@ def test_files_staged_in_worker_processes_land_the_same(
     target.load(root)
     in_process = target.snapshot()
     monkeypatch.setattr(loaders.workers, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(loaders.workers, "SPLIT_BYTES", 300)  # JSON lines in parts
     report = target.load(root)
     assert {r.path: (r.records, r.rejected) for r in report.files} == {
         path: (want.records, want.rejected) for path, want in expected.items()
