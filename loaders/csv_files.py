@@ -122,7 +122,8 @@ def iter_csv(
     a reason (its cells are not used). Blank lines are not records. Blocks are
     parsed by Arrow's CSV reader as long as every record is one line (checked
     by counting); from the first block where that does not hold (a line break
-    inside quotes), Python's csv module parses the rest of the file.
+    inside quotes), Python's csv module parses the rest of the file. An empty
+    file (or one of blank lines) has no records.
 
     Args:
         path: The CSV file.
@@ -130,17 +131,17 @@ def iter_csv(
         layout_out: If given, the detected layout is appended to it.
 
     Raises:
-        FileUnreadable: missing or empty file, no header, key column absent.
+        FileUnreadable: missing file, binary content, key column absent from the header.
     """
     names = [field.name for field in spec.fields]
     blocks = iter_line_blocks(path)
     first = next(blocks, None)
     if first is None:
-        raise FileUnreadable(path, "empty file: no header line")
+        return  # an empty export: no records
     lines = decode_csv_block(first)
     header_index = next((i for i, text in enumerate(lines) if text.strip()), None)
     if header_index is None:
-        raise FileUnreadable(path, "empty file: no header line")
+        return  # only blank lines: no records
     layout = read_header(path, spec, lines[header_index])
     if layout_out is not None:
         layout_out.append(layout)
@@ -184,6 +185,10 @@ def _arrow_block(
     """
     if not data:
         return True
+    if data.count(b'"') % 2:
+        # A quoted field runs on past the block's end (quotes inside quotes are
+        # doubled, so a whole block holds an even number of them).
+        return False
     raw = np.frombuffer(data, dtype=np.uint8)
     newlines = np.flatnonzero(raw == 10)
     starts = np.concatenate(([0], newlines + 1))

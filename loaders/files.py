@@ -137,14 +137,21 @@ class LineBlock:
 
 @dataclass(frozen=True)
 class ByteRange:
-    """A part of an uncompressed file: whole lines from ``start`` to ``end`` (exclusive)."""
+    """A part of an uncompressed file: whole lines from ``start`` to ``end`` (exclusive).
+
+    ``first_line`` is the 1-based number of the line at ``start``.
+    """
 
     start: int
     end: int
+    first_line: int
 
 
 def split_into_ranges(path: Path, parts: int) -> list[ByteRange]:
-    """Cut an uncompressed file into about ``parts`` ranges of whole lines."""
+    """Cut an uncompressed file into about ``parts`` ranges of whole lines.
+
+    The line number at each cut is counted in one pass over the file.
+    """
     size = path.stat().st_size
     cuts = [0]
     with path.open("rb") as handle:
@@ -154,21 +161,18 @@ def split_into_ranges(path: Path, parts: int) -> list[ByteRange]:
             position = handle.tell()
             if cuts[-1] < position < size:
                 cuts.append(position)
-    cuts.append(size)
-    return [ByteRange(start, end) for start, end in itertools.pairwise(cuts)]
-
-
-def _count_lines_before(handle: BinaryIO, path: Path, offset: int) -> int:
-    """Number of newlines in the first ``offset`` bytes (the handle ends there)."""
-    count = 0
-    remaining = offset
-    while remaining > 0:
-        data = read_block(handle, path, min(BLOCK_BYTES, remaining))
-        if not data:
-            break
-        count += data.count(b"\n")
-        remaining -= len(data)
-    return count
+        cuts.append(size)
+        handle.seek(0)
+        first_lines, line, position = [1], 1, 0
+        for cut in cuts[1:-1]:
+            while position < cut and (data := handle.read(min(BLOCK_BYTES, cut - position))):
+                line += data.count(b"\n")
+                position += len(data)
+            first_lines.append(line)
+    return [
+        ByteRange(start, end, first_line)
+        for (start, end), first_line in zip(itertools.pairwise(cuts), first_lines, strict=True)
+    ]
 
 
 def iter_line_blocks(
@@ -188,7 +192,8 @@ def iter_line_blocks(
         first = True
         remaining: int | None = None
         if byte_range is not None:
-            next_line += _count_lines_before(handle, path, byte_range.start)
+            handle.seek(byte_range.start)
+            next_line = byte_range.first_line
             first = byte_range.start == 0
             remaining = byte_range.end - byte_range.start
         while True:

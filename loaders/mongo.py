@@ -13,11 +13,12 @@ import base64
 import struct
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import bson
 import pyarrow as pa
 from bson import json_util
+from bson.codec_options import CodecOptions, DatetimeConversion
 from bson.errors import BSONError
 
 from .files import ByteRange, FileUnreadable, open_export, read_block
@@ -28,6 +29,9 @@ MongoLayout = Literal["jsonl", "array", "bson"]
 
 _MAX_BSON_DOCUMENT = 16 * 1024 * 1024 + 16 * 1024
 _JSON_OPTIONS = json_util.RELAXED_JSON_OPTIONS
+_CODEC_OPTIONS: CodecOptions[dict[str, Any]] = CodecOptions(
+    datetime_conversion=DatetimeConversion.DATETIME_AUTO
+)
 
 
 def detect_layout(path: Path) -> MongoLayout:
@@ -38,9 +42,12 @@ def detect_layout(path: Path) -> MongoLayout:
     """
     with open_export(path) as handle:
         head = read_block(handle, path, 65536)
+    text = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
+    if not text.strip():
+        # Empty (mongodump writes 0 bytes for an empty collection): no records.
+        return "bson" if ".bson" in path.name else "jsonl"
     if _looks_like_bson(head):
         return "bson"
-    text = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
     for raw_line in text.splitlines()[:50]:
         line = raw_line.strip()
         if not line:
@@ -93,47 +100,52 @@ def iter_bson(path: Path) -> Iterator[pa.Table]:
     Each document becomes one record, numbered from 1 (in the ``_source_line``
     column). A document whose bytes do not decode is rejected with its bytes
     in base64; a length prefix that runs past the end of the file (a
-    truncated dump) rejects the remaining bytes as one record.
+    truncated dump) rejects the remaining bytes as one record. Dates out of
+    Python's range stay dates (the typer then rejects them with its reason).
     """
     buffer = RecordBuffer()
     number = 0
     with open_export(path) as handle:
-        pending = b""
+        data = b""
+        offset = 0  # start of the next document in data
         exhausted = False
-        while True:
-            if len(pending) < 4 and not exhausted:
+
+        def have(count: int) -> bool:
+            """Make sure ``count`` bytes from offset are in data, if the file has them."""
+            nonlocal data, offset, exhausted
+            while len(data) - offset < count and not exhausted:
                 more = read_block(handle, path)
                 exhausted = not more
-                pending += more
-            if not pending:
-                break
+                data = data[offset:] + more  # compact only when refilling
+                offset = 0
+            return len(data) - offset >= count
+
+        while have(1):
             number += 1
-            if len(pending) < 4:
-                buffer.add(number, _b64(pending), "truncated BSON: incomplete length prefix")
+            if not have(4):
+                buffer.add(number, _b64(data[offset:]), "truncated BSON: incomplete length prefix")
                 break
-            (size,) = struct.unpack("<i", pending[:4])
+            (size,) = struct.unpack_from("<i", data, offset)
             if size < 5 or size > _MAX_BSON_DOCUMENT:
                 if number == 1:
                     raise FileUnreadable(
                         path, "not a BSON file (the first document length is invalid)"
                     )
-                rest = pending + (b"" if exhausted else _read_rest(handle, path))
-                buffer.add(number, _b64(rest), f"corrupt BSON: invalid document length {size}")
+                have(1 << 62)  # the rest of the file
+                reason = f"corrupt BSON: invalid document length {size}"
+                buffer.add(number, _b64(data[offset:]), reason)
                 break
-            while len(pending) < size and not exhausted:
-                more = read_block(handle, path)
-                exhausted = not more
-                pending += more
-            if len(pending) < size:
+            if not have(size):
                 buffer.add(
                     number,
-                    _b64(pending),
-                    f"truncated BSON: document declares {size} bytes, {len(pending)} remain",
+                    _b64(data[offset:]),
+                    f"truncated BSON: document declares {size} bytes, {len(data) - offset} remain",
                 )
                 break
-            raw, pending = pending[:size], pending[size:]
+            raw = data[offset : offset + size]
+            offset += size
             try:
-                document = bson.decode(raw)
+                document = bson.decode(raw, codec_options=_CODEC_OPTIONS)
             except (BSONError, ValueError, OverflowError) as error:
                 buffer.add(number, _b64(raw), f"corrupt BSON document: {error}")
             else:
@@ -145,13 +157,6 @@ def iter_bson(path: Path) -> Iterator[pa.Table]:
     table = buffer.flush()
     if table is not None:
         yield table
-
-
-def _read_rest(handle: object, path: Path) -> bytes:
-    chunks = []
-    while data := read_block(handle, path):  # type: ignore[arg-type]
-        chunks.append(data)
-    return b"".join(chunks)
 
 
 def _b64(raw: bytes) -> str:

@@ -107,8 +107,6 @@ def test_missing_optional_columns_are_null_and_extra_columns_ignored(tmp_path: P
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
-        (b"", "empty file: no header line"),
-        (b"\n\n", "empty file: no header line"),
         (b"a,b,c\n1,2,3\n", "not a sales CSV: the header has no column for key Order ID"),
         (b"\x00\x01\x02binary", "binary content (NUL bytes), not a CSV file"),
     ],
@@ -135,3 +133,27 @@ def test_a_truncated_gzip_is_unreadable(tmp_path: Path, shared_sales: Path) -> N
 def test_a_missing_file_is_unreadable(tmp_path: Path) -> None:
     with pytest.raises(FileUnreadable, match="file not found"):
         read_all(tmp_path / "nope.csv")
+
+
+def test_a_quoted_line_break_across_a_block_boundary_is_one_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import loaders.files as files
+
+    path = tmp_path / "sales.csv"
+    rows = [f'{n},2024-01-0{n % 9 + 1},c{n},"o{n}\nstill {n}",{n}.50' for n in range(40)]
+    path.write_text(",Date,Customer ID,Order ID,Sales\n" + "\n".join(rows) + "\n")
+    for block_bytes in (40, 64, 80, 100, 1000):
+        monkeypatch.setattr(files, "BLOCK_BYTES", block_bytes)
+        got = read_all(path).to_pylist()
+        assert [r["_pre_reason"] for r in got] == [None] * 40, block_bytes
+        assert [(r["_source_line"], r["order_id"]) for r in got] == [
+            (2 + 2 * n, f"o{n}\nstill {n}") for n in range(40)
+        ]
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\n  \n"])
+def test_an_empty_csv_has_no_records(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "sales.csv"
+    path.write_bytes(content)
+    assert list(iter_csv(path, SALES)) == []

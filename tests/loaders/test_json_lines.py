@@ -120,3 +120,16 @@ def test_ranges_of_a_file_read_like_the_whole_file(tmp_path: Path) -> None:
     assert [(r["_source_line"], r["_text"].rstrip()) for part in parts for r in part] == [
         (r["_source_line"], r["_text"].rstrip()) for r in whole
     ]
+
+
+def test_ranges_know_their_first_line(tmp_path: Path) -> None:
+    from loaders.files import split_into_ranges
+
+    path = tmp_path / "e.jsonl"
+    path.write_text("".join(f'{{"n": {n}}}\n' for n in range(1, 1001)))
+    ranges = split_into_ranges(path, 7)
+    for byte_range in ranges:
+        with path.open("rb") as handle:
+            handle.seek(byte_range.start)
+            first = json.loads(handle.readline())["n"]
+        assert first == byte_range.first_line

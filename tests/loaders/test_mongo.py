@@ -129,3 +129,35 @@ def test_a_first_line_of_garbage_does_not_hide_json_lines(tmp_path: Path) -> Non
     path = tmp_path / "customers.json"
     path.write_text("### export started\n" + json.dumps({"customer_id": 1}) + "\n")
     assert detect_layout(path) == "jsonl"
+
+
+def test_an_empty_dump_of_an_empty_collection_has_no_records(tmp_path: Path) -> None:
+    path = tmp_path / "transactions.bson"
+    path.write_bytes(b"")
+    assert detect_layout(path) == "bson"
+    assert list(iter_mongo_export(path)) == []
+
+
+def test_reading_a_big_dump_takes_linear_time(tmp_path: Path) -> None:
+    import time
+
+    def seconds(count: int) -> float:
+        path = tmp_path / f"t{count}.bson"
+        path.write_bytes(b"".join(bson.encode({"transaction_id": f"TX-{n}"}) for n in range(count)))
+        started = time.perf_counter()
+        rows = sum(block.num_rows for block in iter_bson(path))
+        assert rows == count
+        return time.perf_counter() - started
+
+    small, large = seconds(20_000), seconds(80_000)
+    assert large < small * 8  # quadratic reading took 14 times longer
+
+
+def test_a_date_beyond_pythons_range_reaches_the_typer(tmp_path: Path) -> None:
+    from bson.datetime_ms import DatetimeMS
+
+    path = tmp_path / "transactions.bson"
+    path.write_bytes(bson.encode({"transaction_id": "TX-1", "timestamp": DatetimeMS(10**15)}))
+    rows, rejected = typed(path)
+    assert not rows
+    assert rejected[0]["_reason"].startswith("timestamp: not a timestamp")
