@@ -6,6 +6,8 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
+# A recipe that fails leaves no half-written target behind.
+.DELETE_ON_ERROR:
 
 PYTHON ?= python3.11
 VENV := .venv
@@ -47,11 +49,13 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	touch $(STAMP)
 
-profiles.yml: profiles.example.yml
+# Order-only: made once from the example, never overwritten (you may edit it).
+profiles.yml: | profiles.example.yml
 	cp profiles.example.yml profiles.yml
 
-.hash_salt:
-	$(PYTHON) -c "import secrets; print(secrets.token_hex(32))" > .hash_salt
+.hash_salt: | $(STAMP)
+	$(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > .hash_salt.tmp
+	mv .hash_salt.tmp .hash_salt
 
 .PHONY: setup
 setup: $(STAMP) profiles.yml .hash_salt ## Create .venv with the pinned toolchain, the dbt profile and a hash salt
@@ -81,7 +85,7 @@ run: setup ## Everything: sample data if SOURCE_DIR is empty, load, dbt build, r
 	$(LOADERS) load --source-dir $(SOURCE_DIR) --destination $(TARGET)
 	@mkdir -p logs; echo "$(DBT) build"; \
 	if $(DBT) build --no-use-colors > logs/make_run_build.log 2>&1; then \
-		grep -E "^.*(Finished running|Done\. PASS)" logs/make_run_build.log | sed 's/^[0-9:]* *//'; \
+		grep -E "(Finished running|Done\. PASS)" logs/make_run_build.log | sed 's/^[^A-Z]*//' || true; \
 	else \
 		tail -n 40 logs/make_run_build.log; echo "dbt build failed: full log in logs/make_run_build.log"; exit 1; \
 	fi

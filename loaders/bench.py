@@ -180,7 +180,8 @@ def run_benchmark(scale: float, seed: int, workdir: Path) -> int:
         f"Wall times are whole processes (interpreter start-up included); "
         f"in-loader is the load call itself (read, type, extract, normalize, load). "
         f"dbt parses the project partially (as on any run after the first; a first "
-        f"parse adds about 2.5 s).",
+        f"parse adds about 2.5 s). Peak memory is the largest single process of a "
+        f"step (the loader's main process or one of its two workers).",
     ]
     text = "\n".join(lines) + "\n"
     if not BENCHMARKS.exists():

@@ -43,7 +43,10 @@ def _config_value(key: str) -> Any:
 
 def _as_tuple(value: Any, what: str) -> tuple[str, ...]:
     if isinstance(value, str):
-        value = json.loads(value) if value.strip().startswith("[") else [value]
+        try:
+            value = json.loads(value) if value.strip().startswith("[") else [value]
+        except ValueError as error:
+            raise ValueError(f"{what} is not a JSON list of strings: {value!r}") from error
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
         raise ValueError(f"{what} must be a list of strings, got {value!r}")
     return tuple(value)

@@ -9,6 +9,7 @@ not, then Windows-1252, then Latin-1), so one stray byte never stops a load.
 
 from __future__ import annotations
 
+import collections
 import csv
 import itertools
 import re
@@ -23,7 +24,7 @@ import pyarrow.csv as pacsv
 
 from .contract import TableSpec
 from .files import FileUnreadable, LineBlock, iter_line_blocks
-from .records import RECORDS_PER_BLOCK, RecordBuffer
+from .records import RecordBuffer
 
 DELIMITERS = (",", ";", "\t", "|")
 
@@ -165,13 +166,8 @@ def iter_csv(
             decoded = ((line, raw.decode("utf-8").split("\n")) for line, raw in rest)
             yield from _parse_quoted(decoded, layout, names, buffer)
             break
-        if len(buffer) >= RECORDS_PER_BLOCK:
-            table = buffer.flush()
-            if table is not None:
-                yield table
-    table = buffer.flush()
-    if table is not None:
-        yield table
+        yield from buffer.blocks_when_full()
+    yield from buffer.last_block()
 
 
 def _arrow_block(
@@ -260,23 +256,39 @@ def _arrow_block(
     return True
 
 
+#: A quoted field spanning more lines than this is a stray quote, not a field.
+MAX_RECORD_LINES = 1000
+
+
+class _RunawayQuote(Exception):
+    """A quoted field that does not end within MAX_RECORD_LINES lines."""
+
+
 def _parse_quoted(
     blocks: Iterator[tuple[int, list[str]]],
     layout: CsvLayout,
     names: list[str],
     buffer: RecordBuffer,
 ) -> Iterator[pa.Table]:
-    """Records of the rest of the file through the csv module."""
+    """Records of the rest of the file through the csv module.
+
+    A stray quote would make the csv module read the rest of the file as one
+    field: after MAX_RECORD_LINES lines the record's first line is rejected
+    ("unterminated quote") and reading resumes on the line after it.
+    """
     width = len(layout.header)
     positions = [layout.positions[name] for name in names]
+    lines = ((first + offset, text) for first, texts in blocks for offset, text in enumerate(texts))
+    again: collections.deque[tuple[int, str]] = collections.deque()
     consumed: list[tuple[int, str]] = []
 
     def feed() -> Iterator[str]:
-        for first_line, texts in blocks:
-            for offset, text in enumerate(texts):
-                consumed.append((first_line + offset, text))
-                # csv needs the line end to keep newlines inside quoted fields.
-                yield text + "\n"
+        while item := (again.popleft() if again else next(lines, None)):
+            consumed.append(item)
+            if len(consumed) > MAX_RECORD_LINES:
+                raise _RunawayQuote
+            # csv needs the line end to keep newlines inside quoted fields.
+            yield item[1] + "\n"
 
     reader = csv.reader(feed(), delimiter=layout.delimiter)
     while True:
@@ -284,6 +296,13 @@ def _parse_quoted(
             row = next(reader)
         except StopIteration:
             break
+        except _RunawayQuote:
+            (line, text), *rest = consumed
+            buffer.add(line, text, "unterminated quote: the quoted field never ends")
+            consumed.clear()
+            again.extendleft(reversed(rest))
+            reader = csv.reader(feed(), delimiter=layout.delimiter)
+            continue
         except csv.Error as error:
             line = consumed[0][0] if consumed else 0
             buffer.add(line, "\n".join(text for _, text in consumed), f"malformed CSV: {error}")
@@ -299,7 +318,4 @@ def _parse_quoted(
             buffer.add(line, text, f"expected {width} fields, found {len(row)}")
         else:
             buffer.add(line, text, None, [row[p] if p is not None else None for p in positions])
-        if len(buffer) >= RECORDS_PER_BLOCK:
-            table = buffer.flush()
-            if table is not None:
-                yield table
+        yield from buffer.blocks_when_full()

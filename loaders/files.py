@@ -205,6 +205,10 @@ def iter_line_blocks(
                 break
             if first and carry == b"" and data.startswith(b"\xef\xbb\xbf"):
                 data = data[3:]
+            if first and carry == b"" and data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+                raise FileUnreadable(
+                    path, "UTF-16 text (as Excel or PowerShell save it): re-export as UTF-8"
+                )
             data = carry + data
             cut = data.rfind(b"\n")
             if cut < 0:

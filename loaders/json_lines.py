@@ -7,6 +7,7 @@ a reason, never an exception.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Iterator
@@ -23,12 +24,9 @@ from .files import (
     open_export,
     read_block,
 )
-from .records import RECORDS_PER_BLOCK, RecordBuffer
+from .records import RecordBuffer
 
 NOT_UTF8 = "not valid UTF-8"
-
-#: In a pretty-printed array a document starts with ``{`` at column 0.
-_ELEMENT_START = re.compile(r"^[\[,]?\{", re.MULTILINE)
 
 
 def _decode_block(block: LineBlock) -> tuple[list[str], set[int]]:
@@ -42,8 +40,7 @@ def _add_block(buffer: RecordBuffer, block: LineBlock) -> None:
     if texts is not None:
         buffer.add_arrow(numbers, texts)
         return
-    decoded, bad = _decode_block(block)
-    bad_lines = set(bad)
+    decoded, bad_lines = _decode_block(block)
     for index, text in enumerate(decoded):
         if text.strip():
             buffer.add(
@@ -65,13 +62,8 @@ def iter_json_lines(path: Path, byte_range: ByteRange | None = None) -> Iterator
         if block.is_first:
             _reject_binary(path, block)
         _add_block(buffer, block)
-        if len(buffer) >= RECORDS_PER_BLOCK:
-            table = buffer.flush()
-            if table is not None:
-                yield table
-    table = buffer.flush()
-    if table is not None:
-        yield table
+        yield from buffer.blocks_when_full()
+    yield from buffer.last_block()
 
 
 def _reject_binary(path: Path, block: LineBlock) -> None:
@@ -80,44 +72,74 @@ def _reject_binary(path: Path, block: LineBlock) -> None:
         raise FileUnreadable(path, "binary content (NUL bytes), not a JSON text file")
 
 
-def first_significant_byte(path: Path) -> bytes:
-    """The first byte that is not whitespace (after a UTF-8 BOM), or b'' if none."""
-    with open_export(path) as handle:
-        head = read_block(handle, path, 65536)
-    if head.startswith(b"\xef\xbb\xbf"):
-        head = head[3:]
-    stripped = head.lstrip()
-    return stripped[:1]
+def iter_json_file(path: Path) -> Iterator[pa.Table]:
+    """Yield blocks of documents from a JSON export in any layout.
+
+    A JSON array, JSON lines (one document per line, the fast path), or
+    documents spread over several lines one after another.
+    """
+    if _first_significant_byte(path) == b"[":
+        yield from iter_json_array(path)
+    elif lines_hold_whole_documents(path):
+        yield from iter_json_lines(path)
+    else:
+        yield from iter_json_stream(path)
 
 
 def iter_json_array(path: Path) -> Iterator[pa.Table]:
     """Yield blocks of documents from a JSON array file (``mongoexport --jsonArray``).
 
-    The usual layout has one document per line (``[{...},`` / ``{...},`` /
-    ``{...}]``) and is streamed line by line. A pretty-printed array, whose
-    documents span several lines, is read whole and split with a JSON
-    decoder; a malformed document there is rejected up to the next line that
-    starts a document at column 0.
+    An array with one document per line (``[{...},`` / ``{...},`` /
+    ``{...}]``) is streamed line by line; any other layout (mongoexport writes
+    the whole array on one line; ``--pretty`` spreads documents over lines)
+    goes through :func:`iter_json_stream`.
     """
-    if _array_is_one_document_per_line(path):
+    if lines_hold_whole_documents(path):
         yield from _iter_array_lines(path)
     else:
-        yield from _iter_array_pretty(path)
+        yield from iter_json_stream(path)
 
 
-def _array_is_one_document_per_line(path: Path) -> bool:
-    """Whether most of the first lines each hold a whole document (mongoexport's layout).
+_HEAD_BYTES = 1024 * 1024
+
+
+def _head(path: Path) -> bytes:
+    with open_export(path) as handle:
+        head = read_block(handle, path, _HEAD_BYTES)
+    return head[3:] if head.startswith(b"\xef\xbb\xbf") else head
+
+
+def _first_significant_byte(path: Path) -> bytes:
+    return _head(path).lstrip()[:1]
+
+
+def lines_hold_whole_documents(path: Path) -> bool:
+    """Whether most of the first lines (array punctuation aside) are each a whole document.
 
     A majority vote, so that a truncated document on one line does not make
-    the whole file look pretty-printed.
+    the whole file look pretty-printed. A file whose first megabyte holds no
+    complete line is one long line (a one-line array): not line by line.
     """
-    for block in iter_line_blocks(path):
-        texts, _ = _decode_block(block)
-        elements = [_strip_array_punctuation(text) for text in texts[:200]]
-        elements = [element for element in elements if element]
-        whole = sum(1 for element in elements if element[0] == "{" and element[-1] == "}")
-        return whole * 2 >= len(elements)
-    return True
+    head = _head(path)
+    lines = head.split(b"\n")
+    if len(head) == _HEAD_BYTES:
+        lines = lines[:-1]  # the last line may go on
+    elements = [
+        element
+        for element in (_strip_array_punctuation(line.decode("utf-8", "replace")) for line in lines)
+        if element
+    ][:200]
+    if not elements:
+        return len(head) < _HEAD_BYTES
+    whole = sum(1 for element in elements if _is_json_object(element))
+    return whole * 2 >= len(elements)
+
+
+def _is_json_object(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), dict)
+    except ValueError:
+        return False
 
 
 def _strip_array_punctuation(text: str) -> str:
@@ -143,54 +165,113 @@ def _iter_array_lines(path: Path) -> Iterator[pa.Table]:
             element = _strip_array_punctuation(text)
             if element:
                 buffer.add(block.first_line + index, element, NOT_UTF8 if index in bad else None)
-        if len(buffer) >= RECORDS_PER_BLOCK:
-            table = buffer.flush()
-            if table is not None:
-                yield table
-    table = buffer.flush()
-    if table is not None:
-        yield table
+        yield from buffer.blocks_when_full()
+    yield from buffer.last_block()
 
 
-def _iter_array_pretty(path: Path) -> Iterator[pa.Table]:
-    with open_export(path) as handle:
-        chunks = []
-        while data := read_block(handle, path):
-            chunks.append(data)
-    raw = b"".join(chunks)
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise FileUnreadable(path, f"not valid UTF-8 at byte {error.start}") from error
+#: A document longer than this is not waited for: the decoder gives up on it.
+MAX_DOCUMENT_CHARS = 16 * 1024 * 1024
+
+
+def iter_json_stream(path: Path) -> Iterator[pa.Table]:
+    """Yield blocks of documents from a stream of JSON documents, in any layout.
+
+    Handles a JSON array (on one line, as ``mongoexport --jsonArray`` writes
+    it, or pretty-printed) and documents one after another spread over lines
+    (``mongoexport --pretty``). The file is decoded in blocks with a JSON
+    decoder, so memory stays bounded by a block and the largest document.
+    Each document's record carries the line it starts on. A malformed
+    document is rejected up to the next line that starts a document at its
+    indentation or less (a truncated document does not swallow the rest).
+
+    Raises:
+        FileUnreadable: the file cannot be read, or is not valid UTF-8.
+    """
     decoder = json.JSONDecoder()
+    utf8 = codecs.getincrementaldecoder("utf-8")()
     buffer = RecordBuffer()
-    position = text.find("[") + 1
-    length = len(text)
-    line, counted_to = 1, 0
-    while position < length:
-        while position < length and text[position] in " \t\r\n,":
-            position += 1
-        if position >= length or text[position] == "]":
-            break
-        line += text.count("\n", counted_to, position)
-        counted_to = position
-        try:
-            _, end = decoder.raw_decode(text, position)
-        except json.JSONDecodeError as error:
-            match = _ELEMENT_START.search(text, text.find("\n", position) + 1 or length)
-            end = match.start() if match else length
-            fragment = text[position:end].rstrip().rstrip(",]").rstrip()
-            buffer.add(line, fragment, f"not valid JSON: {error.msg}")
+    text, position, line, counted_to = "", 0, 1, 0
+    started = ended = exhausted = False
+    with open_export(path) as handle:
+
+        def more() -> bool:
+            """Append the next block to the text; False at the end of the file."""
+            nonlocal text, position, counted_to, exhausted
+            if exhausted:
+                return False
+            data = read_block(handle, path)
+            exhausted = not data
+            try:
+                chunk = utf8.decode(data, final=exhausted)
+            except UnicodeDecodeError as error:
+                raise FileUnreadable(path, "not valid UTF-8") from error
+            if position > len(text) // 2:  # drop what has been consumed
+                text, counted_to = text[position:], counted_to - position
+                position = 0
+            text += chunk
+            return not exhausted or bool(chunk)
+
+        more()
+        if text.startswith("\ufeff"):
+            position = 1
+        while True:
+            # Skip blanks and the array's punctuation.
+            while True:
+                while position < len(text) and text[position] in " \t\r\n":
+                    position += 1
+                if position < len(text) or not more():
+                    break
+            if position >= len(text):
+                break
+            character = text[position]
+            if character == "[" and not started:
+                started = True
+                position += 1
+                continue
+            if character == "," or (character == "]" and not ended):
+                ended = ended or character == "]"
+                position += 1
+                continue
+            started = True
+            line += text.count("\n", counted_to, position)
+            counted_to = position
+            try:
+                _, end = decoder.raw_decode(text, position)
+            except json.JSONDecodeError as error:
+                end = _resync(text, position)
+                # No next document in sight: this one may just be cut by the block.
+                waiting = end >= len(text) and len(text) - position < MAX_DOCUMENT_CHARS
+                if waiting and more():
+                    continue
+                fragment = text[position:end].rstrip().rstrip(",]").rstrip()
+                buffer.add(line, fragment, f"not valid JSON: {error.msg}")
+                position = end
+                continue
+            buffer.add(line, text[position:end])
             position = end
-            continue
-        buffer.add(line, text[position:end])
-        position = end
-        if len(buffer) >= RECORDS_PER_BLOCK:
-            table = buffer.flush()
-            if table is not None:
-                yield table
-    table = buffer.flush()
-    if table is not None:
-        yield table
+            yield from buffer.blocks_when_full()
+    yield from buffer.last_block()
+
+
+def _resync(text: str, position: int) -> int:
+    """Where the document after a malformed one starts (or the end of the text).
+
+    The next line whose first non-blank character opens an object at the
+    malformed document's indentation or less (an optional comma first); on
+    one line (a one-line array), the next ``},{``.
+    """
+    line_start = text.rfind("\n", 0, position) + 1
+    indent = position - line_start
+    next_line = text.find("\n", position)
+    if next_line >= 0:
+        for match in _DOCUMENT_LINE.finditer(text, next_line + 1):
+            if len(match.group(1)) <= indent:
+                return match.start()
+    element = _NEXT_ELEMENT.search(text, position + 1)
+    return element.start(1) if element else len(text)
+
+
+#: A line that starts a document: blanks, an optional comma, an opening brace.
+_DOCUMENT_LINE = re.compile(r"^([ \t]*),?[ \t]*\{", re.MULTILINE)
+#: The next element of an array written on one line.
+_NEXT_ELEMENT = re.compile(r"\}\s*,\s*(\{)")

@@ -22,8 +22,8 @@ from bson.codec_options import CodecOptions, DatetimeConversion
 from bson.errors import BSONError
 
 from .files import ByteRange, FileUnreadable, open_export, read_block
-from .json_lines import iter_json_array, iter_json_lines
-from .records import RECORDS_PER_BLOCK, RecordBuffer
+from .json_lines import iter_json_file, iter_json_lines
+from .records import RecordBuffer
 
 MongoLayout = Literal["jsonl", "array", "bson"]
 
@@ -85,13 +85,10 @@ def iter_mongo_export(path: Path, byte_range: ByteRange | None = None) -> Iterat
     if byte_range is not None:
         yield from iter_json_lines(path, byte_range)
         return
-    layout = detect_layout(path)
-    if layout == "bson":
+    if detect_layout(path) == "bson":
         yield from iter_bson(path)
-    elif layout == "array":
-        yield from iter_json_array(path)
     else:
-        yield from iter_json_lines(path)
+        yield from iter_json_file(path)
 
 
 def iter_bson(path: Path) -> Iterator[pa.Table]:
@@ -150,13 +147,8 @@ def iter_bson(path: Path) -> Iterator[pa.Table]:
                 buffer.add(number, _b64(raw), f"corrupt BSON document: {error}")
             else:
                 buffer.add(number, json_util.dumps(document, json_options=_JSON_OPTIONS))
-            if len(buffer) >= RECORDS_PER_BLOCK:
-                table = buffer.flush()
-                if table is not None:
-                    yield table
-    table = buffer.flush()
-    if table is not None:
-        yield table
+            yield from buffer.blocks_when_full()
+    yield from buffer.last_block()
 
 
 def _b64(raw: bytes) -> str:

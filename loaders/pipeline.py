@@ -32,6 +32,7 @@ import logging
 import os
 import shutil
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -331,7 +332,11 @@ def load(
     started = time.perf_counter()
     if not source_dir.is_dir():
         raise LoadError(f"{source_dir}: source directory not found")
-    specs = [spec for spec in table_specs() if tables is None or spec.name in tables]
+    try:
+        configured = table_specs()
+    except ValueError as error:
+        raise LoadError(f"configuration: {error}") from error
+    specs = [spec for spec in configured if tables is None or spec.name in tables]
     if tables:
         unknown = sorted(set(tables) - {spec.name for spec in specs})
         if unknown:
@@ -355,24 +360,33 @@ def load(
     if not plans:
         print("  nothing to load", file=out)
         return LoadReport(None, [], skipped, time.perf_counter() - started)
+    _refuse_shared_files(plans)
 
     folder = pipelines_dir(
         destination, duckdb_path(duckdb_file) if destination == "duckdb" else None
     )
-    staging_dir = folder / PIPELINE_NAME / "typed_files"
-    shutil.rmtree(staging_dir, ignore_errors=True)
+    typed_files = folder / PIPELINE_NAME / "typed_files"
+    shutil.rmtree(typed_files, ignore_errors=True)  # left by a killed run
+    typed_files.mkdir(parents=True)
+    staging_dir = Path(tempfile.mkdtemp(prefix="run-", dir=typed_files))
     stager = Stager([job for _, jobs in plans for job in jobs], staging_dir, loaded_at)
     stager.warm_up()  # the workers start while dlt sets up
     try:
-        pipeline = make_pipeline(destination, duckdb_file)
-        if pipeline.has_pending_data:
-            print(
-                "  an earlier load was interrupted: discarding its pending package, "
-                "this run loads everything again",
-                file=out,
-            )
-            pipeline.abort_packages()
-        filled = _tables_with_rows(pipeline, [spec.name for spec in specs])
+        try:
+            pipeline = make_pipeline(destination, duckdb_file)
+            if pipeline.has_pending_data:
+                print(
+                    "  an earlier load was interrupted: discarding its pending package, "
+                    "this run loads everything again",
+                    file=out,
+                )
+                pipeline.abort_packages()
+            filled = _tables_with_rows(pipeline, [spec.name for spec in specs])
+        except Exception as error:
+            where = duckdb_path(duckdb_file) if destination == "duckdb" else "PostgreSQL"
+            raise LoadError(
+                f"cannot open the warehouse ({where}): {_root_message(error)}"
+            ) from error
         resources = _resources(plans, stager, results, filled, out)
         source = dlt.source(name="raw_exports", max_table_nesting=0)(lambda: resources)()
         extract_info, (extract_seconds, normalize_seconds, load_seconds) = _run_steps(
@@ -395,6 +409,31 @@ def load(
         _finish(pipeline, report)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _refuse_shared_files(plans: list[tuple[TableSpec, list[FileJob]]]) -> None:
+    """Stop before anything is read when one file would feed two tables.
+
+    Raises:
+        LoadError: naming the file and the tables whose globs both match it.
+    """
+    tables_of: dict[str, list[str]] = {}
+    for spec, jobs in plans:
+        for job in jobs:
+            tables_of.setdefault(job.relative, []).append(spec.name)
+    shared = {path: names for path, names in tables_of.items() if len(names) > 1}
+    if shared:
+        described = "; ".join(f"{path} ({' and '.join(names)})" for path, names in shared.items())
+        raise LoadError(f"files matched by the globs of more than one table: {described}")
+
+
+def _root_message(error: BaseException) -> str:
+    """The first line of the innermost cause: what actually went wrong."""
+    while error.__cause__ is not None:
+        error = error.__cause__
+    message = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    # dlt wraps database errors in advice about credentials and the internet.
+    return message.split("The actual reason given is: ")[-1]
 
 
 def _run_steps(pipeline: Any, source: Any, stager: Stager) -> tuple[Any, tuple[float, ...]]:

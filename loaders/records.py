@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -102,6 +102,17 @@ class RecordBuffer:
         self._texts = []
         self._reasons = []
         self._cells = [[] for _ in self.cell_columns]
+
+    def blocks_when_full(self) -> Iterator[pa.Table]:
+        """The buffered records as a block, once there are enough of them."""
+        if len(self) >= RECORDS_PER_BLOCK:
+            yield from self.last_block()
+
+    def last_block(self) -> Iterator[pa.Table]:
+        """Whatever is buffered, as a block (nothing if the buffer is empty)."""
+        table = self.flush()
+        if table is not None:
+            yield table
 
     def flush(self) -> pa.Table | None:
         """Return the buffered records as one block and empty the buffer."""

@@ -54,6 +54,8 @@ def connect(target: str) -> Query:
         import duckdb
 
         path = duckdb_path()
+        if not path.is_file():
+            raise SystemExit(f"error: no warehouse at {path}: run `make load build` first")
 
         def query_duckdb(sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
             with duckdb.connect(str(path)) as connection:

@@ -340,8 +340,10 @@ def build_typing_sql(spec: TableSpec, is_json: bool, extended: bool = True) -> s
         if keeps_blanks:
             flags.append(f"{text} is null as {_quote('m:' + field.name)}")
         else:
+            # Short values, or values with blanks around (which may be blank throughout).
             lowered.append(
-                f"case when length({text}) <= {_SHORT} then lower(strip({text})) end as {low}"
+                f"case when length({text}) <= {_SHORT} or ascii({text}) <= 32 "
+                f"or ascii({text}[-1]) <= 32 then lower(strip({text})) end as {low}"
             )
             flags.append(
                 f"{text} is null or coalesce({_equals_any(low, NULL_TOKENS)}, false) "

@@ -16,6 +16,7 @@ import dataclasses
 import math
 import multiprocessing
 import os
+import re
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -31,7 +32,7 @@ import pyarrow.parquet as pq
 from .contract import LOADED_AT_COLUMN, SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, TableSpec
 from .csv_files import iter_csv
 from .files import ByteRange, FileUnreadable, is_gzip, split_into_ranges
-from .json_lines import iter_json_lines
+from .json_lines import iter_json_file, iter_json_lines, lines_hold_whole_documents
 from .mongo import detect_layout, iter_mongo_export
 from .typing_engine import ARROW_TYPES, REASON_COLUMN, RECORD_COLUMN, TEXT_COLUMN, Typer
 
@@ -44,6 +45,7 @@ WORKERS = 2
 SPLIT_BYTES = 96 * 1024 * 1024
 
 _NOT_JSON_REASONS = ("not valid JSON", "not a JSON object")
+_SAMPLE_VALUE = re.compile(r': ".*"$')
 _STAMP = pa.timestamp("us", tz="UTC")
 
 
@@ -116,8 +118,10 @@ def read_typed(
         blocks = iter_csv(path, spec)
     elif spec.format == "mongo":
         blocks = iter_mongo_export(path, byte_range)
-    else:
+    elif byte_range is not None:
         blocks = iter_json_lines(path, byte_range)
+    else:
+        blocks = iter_json_file(path)
     typer = Typer(spec, is_json=spec.format != "csv", threads=threads)
     try:
         for block in blocks:
@@ -186,8 +190,10 @@ def stage_file(
                 rows_writer.write_table(table)
             if rejected.num_rows:
                 reasons = rejected[REASON_COLUMN].to_pylist()
-                # The code of the first reason, as staging names it: "amount", "not valid JSON".
-                result.reasons.update(reason.split("; ")[0].split(":")[0] for reason in reasons)
+                # The first reason without its sample value: 'amount: not a number'.
+                result.reasons.update(
+                    _SAMPLE_VALUE.sub("", reason.split("; ")[0]) for reason in reasons
+                )
                 result.not_json += sum(1 for r in reasons if r.startswith(_NOT_JSON_REASONS))
                 count = rejected.num_rows
                 table = pa.Table.from_arrays(
@@ -275,9 +281,9 @@ def _splittable(job: FileJob) -> bool:
     """Uncompressed JSON lines big enough to be worth reading in parts."""
     if job.path.stat().st_size < SPLIT_BYTES or is_gzip(job.path):
         return False
-    if job.spec.format == "jsonl":
-        return True
-    return job.spec.format == "mongo" and detect_layout(job.path) == "jsonl"
+    if job.spec.format == "mongo" and detect_layout(job.path) != "jsonl":
+        return False
+    return job.spec.format != "csv" and lines_hold_whole_documents(job.path)
 
 
 def parts_of(job: FileJob) -> list[FileJob]:
@@ -311,7 +317,7 @@ class Stager:
         self.done: dict[str, StagedFile] = {}
         self.load_id: str | None = None
         total = sum(job.path.stat().st_size for job in jobs)
-        self.parallel = total >= PARALLEL_MIN_BYTES and (os.cpu_count() or 1) > 1
+        self.parallel = total >= PARALLEL_MIN_BYTES and _cores() > 1
 
     def warm_up(self) -> None:
         """Start the worker processes now, so they are ready when work comes."""
@@ -372,9 +378,17 @@ def _ready() -> bool:
     return True
 
 
+def _cores() -> int:
+    """The cores this process may use (a container's limit, not the machine's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def _threads_per_worker() -> int:
     """DuckDB threads per worker: the cores shared out, so workers do not fight."""
-    return max(1, (os.cpu_count() or 1) // WORKERS)
+    return max(1, _cores() // WORKERS)
 
 
 def _part_size(part: FileJob) -> int:

@@ -157,3 +157,31 @@ def test_an_empty_csv_has_no_records(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "sales.csv"
     path.write_bytes(content)
     assert list(iter_csv(path, SALES)) == []
+
+
+def test_a_stray_quote_rejects_its_line_not_the_rest_of_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import loaders.csv_files as csv_files
+
+    monkeypatch.setattr(csv_files, "MAX_RECORD_LINES", 5)
+    path = tmp_path / "sales.csv"
+    good = [f"{n},2024-01-02,c{n},o{n},{n}.00" for n in range(3, 20)]
+    path.write_text(
+        ",Date,Customer ID,Order ID,Sales\n"
+        "1,2024-01-02,c1,o1,1.00\n"
+        '2,2024-01-02,c2,"o2,2.00\n' + "\n".join(good) + "\n"
+    )
+    got = read_all(path).to_pylist()
+    assert len(got) == 19
+    assert got[1]["_source_line"] == 3
+    assert got[1]["_pre_reason"] == "unterminated quote: the quoted field never ends"
+    assert [r["order_id"] for r in got[2:]] == [f"o{n}" for n in range(3, 20)]
+    assert [r["_source_line"] for r in got[2:]] == list(range(4, 21))
+
+
+def test_utf16_is_unreadable_with_a_hint(tmp_path: Path) -> None:
+    path = tmp_path / "sales.csv"
+    path.write_bytes(",Date,Customer ID,Order ID,Sales\n".encode("utf-16"))
+    with pytest.raises(FileUnreadable, match=r"UTF-16 text .* re-export as UTF-8"):
+        read_all(path)

@@ -133,3 +133,59 @@ def test_ranges_know_their_first_line(tmp_path: Path) -> None:
             handle.seek(byte_range.start)
             first = json.loads(handle.readline())["n"]
         assert first == byte_range.first_line
+
+
+def test_mongoexport_json_array_on_one_line(tmp_path: Path) -> None:
+    from loaders.json_lines import iter_json_file
+
+    # Byte for byte what mongoexport --jsonArray writes: "[", documents joined by ",", "]".
+    path = tmp_path / "customers.json"
+    path.write_text(
+        '[{"_id":{"$oid":"65a1b2c3d4e5f60718293a01"},"customer_id":1},'
+        '{"_id":{"$oid":"65a1b2c3d4e5f60718293a02"},"customer_id":2}]'
+    )
+    got = records(iter_json_file(path))
+    assert [(r["_source_line"], json.loads(r["_text"])["customer_id"]) for r in got] == [
+        (1, 1),
+        (1, 2),
+    ]
+
+
+def test_a_broken_document_in_a_one_line_array_costs_only_itself(tmp_path: Path) -> None:
+    from loaders.json_lines import iter_json_file
+
+    path = tmp_path / "customers.json"
+    path.write_text('[{"id":1},{"id":2,"x":},{"id":3},{"id":4}]')
+    got = records(iter_json_file(path))
+    assert [r["_pre_reason"] is None for r in got] == [True, False, True, True]
+    assert [json.loads(r["_text"])["id"] for r in got if r["_pre_reason"] is None] == [1, 3, 4]
+
+
+def test_mongoexport_pretty_documents_one_after_another(tmp_path: Path) -> None:
+    from loaders.json_lines import iter_json_file
+
+    docs = [
+        {"_id": {"$oid": f"65a1b2c3d4e5f607182930{n:02d}"}, "n": n, "tags": ["a"]} for n in range(5)
+    ]
+    path = tmp_path / "customers.json"
+    path.write_text("\n".join(json.dumps(doc, indent="\t") for doc in docs) + "\n")
+    got = records(iter_json_file(path))
+    assert [json.loads(r["_text"])["n"] for r in got] == list(range(5))
+    assert [r["_source_line"] for r in got] == [1 + 9 * n for n in range(5)]
+
+
+def test_an_indented_pretty_array_with_a_broken_document(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import loaders.files as files
+    from loaders.json_lines import iter_json_file
+
+    monkeypatch.setattr(files, "BLOCK_BYTES", 37)  # documents cross many reads
+    body = json.dumps([{"id": n, "nested": {"deep": [n, {"x": n}]}} for n in range(5)], indent=2)
+    body = body.replace('"id": 1,', '"id": 1,,')  # document 1 is broken
+    path = tmp_path / "campaigns.json"
+    path.write_text(body)
+    got = records(iter_json_file(path))
+    assert [r["_pre_reason"] is None for r in got] == [True, False, True, True, True]
+    assert [json.loads(r["_text"])["id"] for r in got if r["_pre_reason"] is None] == [0, 2, 3, 4]
+    assert '"id": 1,,' in got[1]["_text"]

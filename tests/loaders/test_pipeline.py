@@ -374,3 +374,51 @@ def test_a_shorter_version_of_a_file_leaves_no_rows_of_the_old_one(
         assert target.query(
             f"select count(*) from raw.{want.table} where _source_file = '{source_file}'"
         ) == [(want.records - want.rejected,)]
+
+
+def test_a_file_matched_by_two_tables_stops_the_load_before_anything_is_read(
+    target: Target, exports: tuple[Path, dict], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, _ = exports
+    monkeypatch.setenv("SOURCES__RAW_EXPORTS__EVENTS__GLOBS", '["json/*.jsonl*"]')
+    with pytest.raises(LoadError, match=r"json/reviews.jsonl \(events and reviews\)"):
+        target.load(root)
+    assert not target.tables()
+
+
+def test_bad_configuration_and_a_locked_warehouse_are_one_line_errors(
+    tmp_path: Path, exports: tuple[Path, dict], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, _ = exports
+    warehouse = tmp_path / "locked.duckdb"
+    monkeypatch.setenv("SOURCES__RAW_EXPORTS__SALES__GLOBS", '["csv/*.csv')
+    with pytest.raises(LoadError, match=r"sources\.raw_exports\.sales\.globs is not a JSON list"):
+        load(root, "duckdb", warehouse, out=io.StringIO())
+    monkeypatch.delenv("SOURCES__RAW_EXPORTS__SALES__GLOBS")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(warehouse)!r}); "
+            "print('held', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        command = [sys.executable, "-m", "loaders", "load", "--source-dir", str(root)]
+        completed = subprocess.run(
+            [*command, "--duckdb-path", str(warehouse)],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            check=False,
+        )
+    finally:
+        holder.kill()
+        holder.wait()
+    assert completed.returncode == 1
+    assert len(completed.stderr.strip().splitlines()) == 1  # one line, no traceback
+    assert completed.stderr.startswith(f"error: cannot open the warehouse ({warehouse})")
+    assert "Could not set lock" in completed.stderr

@@ -358,3 +358,8 @@ def test_extended_json_wrappers_with_blanks_and_in_nested_values() -> None:
 @pytest.mark.parametrize("value", ["  n/a  ", "    null", "\tNone ", "-"])
 def test_null_tokens_with_spaces_around_are_missing(value: str) -> None:
     assert one_value("value_number", value) == (None, None)
+
+
+def test_a_long_blank_key_is_a_missing_key() -> None:
+    _, rejected = type_json(ONE, [{"key": " " * 25}, {"key": "\t" * 30}])
+    assert [r["_reason"] for r in rejected] == ["missing key field key"] * 2
