@@ -163,9 +163,9 @@ def _table_rows(
             staged = stager.staged(job)
             results.append(staged.result)
             _print_file(staged.result, out)
-            for path in staged.rows_paths:
+            for path, rows in staged.rows_files:
                 yield dlt.mark.with_file_import(
-                    path, "parquet", _rows_in(path), hints=schema_of_files
+                    path, stager.rows_format, rows, hints=schema_of_files
                 )
 
     return table_rows
@@ -369,7 +369,13 @@ def load(
     shutil.rmtree(typed_files, ignore_errors=True)  # left by a killed run
     typed_files.mkdir(parents=True)
     staging_dir = Path(tempfile.mkdtemp(prefix="run-", dir=typed_files))
-    stager = Stager([job for _, jobs in plans for job in jobs], staging_dir, loaded_at)
+    # PostgreSQL loads CSV with COPY; dlt would otherwise convert Parquet to CSV itself.
+    stager = Stager(
+        [job for _, jobs in plans for job in jobs],
+        staging_dir,
+        loaded_at,
+        rows_format="csv" if destination == "postgres" else "parquet",
+    )
     stager.warm_up()  # the workers start while dlt sets up
     try:
         try:

@@ -23,10 +23,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from .contract import LOADED_AT_COLUMN, SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, TableSpec
@@ -64,12 +65,20 @@ class FileResult:
     reasons: Counter[str] = field(default_factory=Counter)
 
 
+RowsFormat = Literal["parquet", "csv"]
+
+
 @dataclass
 class StagedFile:
-    """A file (or a part of one) read and typed: its counts and the Parquet files to import."""
+    """A file (or a part of one) read and typed: its counts and the files to import.
+
+    ``rows_files`` are the typed rows, each with its row count, in the format
+    the destination loads fastest (Parquet for DuckDB, CSV for PostgreSQL's
+    COPY); ``rejected_paths`` are Parquet files of rejected records.
+    """
 
     result: FileResult
-    rows_paths: list[str]
+    rows_files: list[tuple[str, int]]
     rejected_paths: list[str]
 
 
@@ -148,14 +157,33 @@ def _constant(value: Any, arrow_type: pa.DataType, length: int) -> pa.Array:
     return pa.repeat(pa.scalar(value, arrow_type), length)
 
 
+class _RowsWriter:
+    """Writes typed rows to one Parquet or CSV file (dlt's CSV dialect: header, comma)."""
+
+    def __init__(self, path: str, schema: pa.Schema, rows_format: RowsFormat) -> None:
+        self.writer: pq.ParquetWriter | pacsv.CSVWriter
+        if rows_format == "csv":
+            options = pacsv.WriteOptions(include_header=True, delimiter=",")
+            self.writer = pacsv.CSVWriter(path, schema, write_options=options)
+        else:
+            self.writer = pq.ParquetWriter(path, schema)
+
+    def write(self, table: pa.Table) -> None:
+        self.writer.write_table(table)
+
+    def close(self) -> None:
+        self.writer.close()
+
+
 def stage_file(
     job: FileJob,
     out_dir: str,
     loaded_at: datetime,
     load_id: str,
     threads: int | None = None,
+    rows_format: RowsFormat = "parquet",
 ) -> StagedFile:
-    """Read and type one file (or part) into Parquet files ready for dlt to import.
+    """Read and type one file (or part) into files ready for dlt to import.
 
     The format check of a part is left to whoever merges the parts.
 
@@ -166,9 +194,9 @@ def stage_file(
     spec, relative = job.spec, job.relative
     result = FileResult(spec.name, relative, size_bytes=job.path.stat().st_size)
     stem = Path(out_dir) / f"{relative.replace('/', '__')}.{job.part}"
-    rows_path, rejected_path = f"{stem}.rows.parquet", f"{stem}.rejected.parquet"
+    rows_path, rejected_path = f"{stem}.rows.{rows_format}", f"{stem}.rejected.parquet"
     schema = raw_schema(spec)
-    rows_writer: pq.ParquetWriter | None = None
+    rows_writer: _RowsWriter | None = None
     rejected_writer: pq.ParquetWriter | None = None
     try:
         for rows, rejected in read_typed(spec, job.path, threads, job.byte_range):
@@ -186,8 +214,8 @@ def stage_file(
                     ],
                     schema=schema,
                 )
-                rows_writer = rows_writer or pq.ParquetWriter(rows_path, schema)
-                rows_writer.write_table(table)
+                rows_writer = rows_writer or _RowsWriter(rows_path, schema, rows_format)
+                rows_writer.write(table)
             if rejected.num_rows:
                 reasons = rejected[REASON_COLUMN].to_pylist()
                 # The first reason without its sample value: 'amount: not a number'.
@@ -226,7 +254,7 @@ def stage_file(
     result.seconds = time.perf_counter() - started
     return StagedFile(
         result,
-        [rows_path] if rows_writer is not None else [],
+        [(rows_path, result.landed)] if rows_writer is not None else [],
         [rejected_path] if rejected_writer is not None else [],
     )
 
@@ -241,7 +269,7 @@ def merge_parts(job: FileJob, parts: list[StagedFile]) -> StagedFile:
         FileUnreadable: the file, as a whole, is not the declared format.
     """
     result = FileResult(job.spec.name, job.relative, size_bytes=job.path.stat().st_size)
-    rows_paths: list[str] = []
+    rows_files: list[tuple[str, int]] = []
     rejected_paths: list[str] = []
     for part in parts:
         for path in part.rejected_paths:
@@ -255,7 +283,7 @@ def merge_parts(job: FileJob, parts: list[StagedFile]) -> StagedFile:
                 )
                 pq.write_table(table, path)
             rejected_paths.append(path)
-        rows_paths.extend(part.rows_paths)
+        rows_files.extend(part.rows_files)
         result.records += part.result.records
         result.landed += part.result.landed
         result.rejected += part.result.rejected
@@ -263,7 +291,7 @@ def merge_parts(job: FileJob, parts: list[StagedFile]) -> StagedFile:
         result.seconds = max(result.seconds, part.result.seconds)
         result.reasons.update(part.result.reasons)
     check_format(job.spec, job.path, result)
-    return StagedFile(result, rows_paths, rejected_paths)
+    return StagedFile(result, rows_files, rejected_paths)
 
 
 @dataclass(frozen=True)
@@ -307,8 +335,15 @@ class Stager:
     files are read in parts, so that one large file keeps both cores busy.
     """
 
-    def __init__(self, jobs: list[FileJob], out_dir: Path, loaded_at: datetime) -> None:
+    def __init__(
+        self,
+        jobs: list[FileJob],
+        out_dir: Path,
+        loaded_at: datetime,
+        rows_format: RowsFormat = "parquet",
+    ) -> None:
         self.jobs = jobs
+        self.rows_format = rows_format
         self.out_dir = out_dir
         self.loaded_at = loaded_at
         self.pool: concurrent.futures.ProcessPoolExecutor | None = None
@@ -351,6 +386,7 @@ class Stager:
                 self.loaded_at,
                 load_id,
                 _threads_per_worker(),
+                self.rows_format,
             )
         for relative, file_parts in parts.items():
             self.futures[relative] = [submitted[(relative, part.part)] for part in file_parts]
@@ -362,7 +398,15 @@ class Stager:
             if job.relative in self.futures:
                 outcomes = [future.result() for future in self.futures[job.relative]]
             else:
-                outcomes = [stage_file(job, str(self.out_dir), self.loaded_at, self.load_id)]
+                outcomes = [
+                    stage_file(
+                        job,
+                        str(self.out_dir),
+                        self.loaded_at,
+                        self.load_id,
+                        rows_format=self.rows_format,
+                    )
+                ]
             self.done[job.relative] = merge_parts(job, outcomes)
         return self.done[job.relative]
 
