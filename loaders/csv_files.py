@@ -83,7 +83,6 @@ class CsvLayout:
     header: list[str]
     #: Index of the header cell feeding each contract field, or None if absent.
     positions: dict[str, int | None]
-    ignored: list[str]
 
 
 def read_header(path: Path, spec: TableSpec, header_line: str) -> CsvLayout:
@@ -109,14 +108,10 @@ def read_header(path: Path, spec: TableSpec, header_line: str) -> CsvLayout:
             f"not a {spec.name} CSV: the header has no column for key {', '.join(expected)} "
             f"(header: {header_line[:200]!r})",
         )
-    used = {position for position in positions.values() if position is not None}
-    ignored = [cell for index, cell in enumerate(header) if index not in used]
-    return CsvLayout(delimiter, header, positions, ignored)
+    return CsvLayout(delimiter, header, positions)
 
 
-def iter_csv(
-    path: Path, spec: TableSpec, layout_out: list[CsvLayout] | None = None
-) -> Iterator[pa.Table]:
+def iter_csv(path: Path, spec: TableSpec) -> Iterator[pa.Table]:
     """Yield blocks of records with one text cell per contract field.
 
     A row with a different number of fields than the header is a record with
@@ -129,7 +124,6 @@ def iter_csv(
     Args:
         path: The CSV file.
         spec: The table it feeds.
-        layout_out: If given, the detected layout is appended to it.
 
     Raises:
         FileUnreadable: missing file, binary content, key column absent from the header.
@@ -144,8 +138,6 @@ def iter_csv(
     if header_index is None:
         return  # only blank lines: no records
     layout = read_header(path, spec, lines[header_index])
-    if layout_out is not None:
-        layout_out.append(layout)
     buffer = RecordBuffer(names)
 
     def utf8_blocks() -> Iterator[tuple[int, bytes]]:
