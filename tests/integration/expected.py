@@ -735,7 +735,7 @@ def _round_cents(total: int, count: int) -> Decimal | None:
 
 @dataclass
 class Marts:
-    """The five marts as computed here, plus the as-of date they assume."""
+    """The five marts as computed here, the as-of date they assume and the orders."""
 
     as_of_date: dt.date | None
     customer_metrics: pd.DataFrame
@@ -743,6 +743,9 @@ class Marts:
     campaign_performance: pd.DataFrame
     monthly_revenue: pd.DataFrame
     country_statistics: pd.DataFrame
+    #: Every order of both feeds (order_source, order_id, customer_id, order_date, total
+    #: in cents, is_revenue): the input of the customer analytics' own checks.
+    orders: pd.DataFrame
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         frame = getattr(self, name)
@@ -1069,6 +1072,7 @@ def marts_of(exports: Exports, seeds: Seeds, loaded_date: dt.date) -> Marts:
         campaign_performance=campaign_performance(exports, as_of),
         monthly_revenue=monthly_revenue(orders),
         country_statistics=country_statistics(orders, customers),
+        orders=orders,
     )
 
 
