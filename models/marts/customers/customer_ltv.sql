@@ -1,0 +1,345 @@
+-- One row per customer with at least one valid order (a revenue order with a
+-- customer, either feed): the BG/NBD and Gamma-Gamma inputs of lifetimes'
+-- summary_data_from_transaction_data (daily, observed up to the as-of date),
+-- historic and predicted value, churn risk and the lifecycle segment. Every
+-- formula is in the docs of the model (_growth__docs.md).
+with
+
+orders as (
+
+    select * from {{ ref('fct_orders') }}
+
+),
+
+customers as (
+
+    select * from {{ ref('dim_customers') }}
+
+),
+
+as_of as (
+
+    select * from {{ ref('int_as_of_date') }}
+
+),
+
+valid_orders as (
+
+    select
+        customer_id,
+        order_date,
+        total_amount
+    from orders
+    where is_revenue and customer_id is not null
+
+),
+
+-- lifetimes groups the transactions of a customer by period (a day here)
+-- and sums their value: one purchase day, however many orders it has.
+purchase_days as (
+
+    select
+        customer_id,
+        order_date as purchase_date,
+        count(*) as orders_that_day,
+        sum(total_amount) as revenue_that_day
+    from valid_orders
+    group by customer_id, order_date
+
+),
+
+purchase_days_flagged as (
+
+    select
+        customer_id,
+        purchase_date,
+        orders_that_day,
+        revenue_that_day,
+        purchase_date
+        = min(purchase_date) over (partition by customer_id)
+            as is_first_purchase_day
+    from purchase_days
+
+),
+
+aggregated as (
+
+    select
+        customer_id,
+        min(purchase_date) as first_purchase_date,
+        max(purchase_date) as last_purchase_date,
+        count(*) as purchase_day_count,
+        sum(orders_that_day) as total_orders,
+        sum(revenue_that_day) as historic_ltv,
+        sum(
+            case when not is_first_purchase_day then revenue_that_day end
+        ) as repeat_revenue
+    from purchase_days_flagged
+    group by customer_id
+
+),
+
+summarised as (
+
+    select
+        aggregated.customer_id,
+        aggregated.first_purchase_date,
+        aggregated.last_purchase_date,
+        cast(aggregated.total_orders as bigint) as total_orders,
+        cast(aggregated.purchase_day_count - 1 as integer) as frequency,
+        cast(
+            {{ dbt.datediff(
+                'aggregated.first_purchase_date',
+                'aggregated.last_purchase_date',
+                'day'
+            ) }} as integer
+        ) as recency,
+        cast(
+            {{ dbt.datediff(
+                'aggregated.first_purchase_date', 'as_of.as_of_date', 'day'
+            ) }} as integer
+        ) as t,
+        cast(
+            {{ dbt.datediff(
+                'aggregated.last_purchase_date', 'as_of.as_of_date', 'day'
+            ) }} as integer
+        ) as days_since_last_purchase,
+        cast(aggregated.historic_ltv as numeric(18, 2)) as historic_ltv,
+        cast(coalesce(aggregated.repeat_revenue, 0) as numeric(18, 2))
+            as repeat_revenue
+    from aggregated
+    cross join as_of
+
+),
+
+with_values as (
+
+    select
+        *,
+        case
+            when frequency = 0 then cast(0 as numeric(18, 4))
+            else {{ safe_divide('repeat_revenue', 'frequency', 4) }}
+        end as monetary_value,
+        {{ safe_divide('historic_ltv', 'total_orders', 2) }}
+            as avg_order_value,
+        -- A repeat buyer's own rhythm: recency / frequency, at least 1 day
+        -- (repeat purchase days are distinct, so recency >= frequency).
+        case
+            when frequency > 0
+                then {{ safe_divide('recency', 'frequency', 4) }}
+        end as own_days_between_purchases
+    from summarised
+
+),
+
+repeat_buyer_rhythm as (
+
+    -- percentile_disc returns an actual value of the set: the same median
+    -- on DuckDB and PostgreSQL (no interpolation).
+    select
+        percentile_disc(0.5) within group (
+            order by own_days_between_purchases
+        ) as median_days_between_purchases
+    from with_values
+    where frequency > 0
+
+),
+
+population as (
+
+    select
+        cast(sum(frequency) as bigint) as total_frequency,
+        cast(sum(t) as bigint) as total_t,
+        count(*) as customer_count
+    from with_values
+
+),
+
+rhythm as (
+
+    select
+        with_values.*,
+        population.total_frequency,
+        population.total_t,
+        population.customer_count,
+        cast(
+            coalesce(
+                with_values.own_days_between_purchases,
+                repeat_buyer_rhythm.median_days_between_purchases,
+                {{ var('lifecycle_active_days') }}
+            ) as numeric(18, 4)
+        ) as expected_days_between_purchases
+    from with_values
+    cross join repeat_buyer_rhythm
+    cross join population
+
+),
+
+churn as (
+
+    select
+        *,
+        -- 1 - exp(-x) in double precision on both databases, then rounded
+        -- as a numeric (half away from zero on both).
+        cast(
+            round(
+                cast(
+                    100 * (
+                        1 - exp(
+                            -cast(
+                                {{ safe_divide(
+                                    'days_since_last_purchase',
+                                    'expected_days_between_purchases',
+                                    8
+                                ) }} as double precision
+                            )
+                        )
+                    ) as numeric(18, 6)
+                ),
+                0
+            ) as integer
+        ) as churn_risk_score
+    from rhythm
+
+),
+
+predicted as (
+
+    -- predicted orders = p_alive * annual rate * months / 12 with
+    -- p_alive = (100 - churn_risk_score) / 100; the annual rate is
+    -- 365 * frequency / T (own rate of a repeat buyer, the population's for
+    -- a one-time buyer), written as one exact division each.
+    select
+        *,
+        case
+            when frequency > 0
+                then {{ safe_divide(
+                    '(100 - churn_risk_score) * 365 * frequency * '
+                    ~ var('ltv_prediction_months'),
+                    '1200 * t',
+                    4
+                ) }}
+            else coalesce({{ safe_divide(
+                '(100 - churn_risk_score) * 365 * total_frequency * '
+                ~ var('ltv_prediction_months'),
+                '1200 * total_t',
+                4
+            ) }}, 0)
+        end as predicted_orders_12m,
+        -- times the value of a purchase day: monetary_value (repeat_revenue
+        -- / frequency) for a repeat buyer, the single purchase day's revenue
+        -- (historic_ltv) for a one-time buyer.
+        case
+            when frequency > 0
+                then {{ safe_divide(
+                    '(100 - churn_risk_score) * 365 * repeat_revenue * '
+                    ~ var('ltv_prediction_months'),
+                    '1200 * t',
+                    2
+                ) }}
+            else coalesce({{ safe_divide(
+                '(100 - churn_risk_score) * 365 * total_frequency * '
+                ~ var('ltv_prediction_months') ~ ' * historic_ltv',
+                '1200 * total_t',
+                2
+            ) }}, 0)
+        end as predicted_ltv_12m
+    from churn
+
+),
+
+ranked as (
+
+    select
+        *,
+        -- customers with an LTV at or below this one (peers included)
+        count(*) over (order by historic_ltv) as customers_at_or_below
+    from predicted
+
+),
+
+top_flagged as (
+
+    select
+        *,
+        {{ safe_divide('customers_at_or_below', 'customer_count', 4) }}
+            as ltv_percentile,
+        -- fewer than the top share of customers have a strictly higher LTV
+        customer_count - customers_at_or_below
+        < cast({{ var('lifecycle_high_value_share') }} as numeric(18, 6))
+        * customer_count as is_top_ltv
+    from ranked
+
+),
+
+segmented as (
+
+    select
+        *,
+        case
+            when days_since_last_purchase > {{ var('lifecycle_lost_days') }}
+                then 'Lost'
+            when t < {{ var('lifecycle_new_days') }}
+                then 'New'
+            when
+                is_top_ltv
+                and days_since_last_purchase
+                <= {{ var('lifecycle_active_days') }}
+                then 'High Value'
+            when churn_risk_score >= {{ var('churn_risk_at_risk_score') }}
+                then 'At Risk'
+            else 'Regular'
+        end as lifecycle_segment
+    from top_flagged
+
+),
+
+final as (
+
+    select
+        -- ids
+        segmented.customer_id,
+        customers.customer_id is not null as has_known_customer,
+
+        -- customer
+        customers.has_marketing_consent,
+        customers.country_code,
+
+        -- purchases
+        segmented.first_purchase_date,
+        segmented.last_purchase_date,
+        segmented.total_orders,
+
+        -- lifetimes summary (daily, observation end = as-of date)
+        segmented.frequency,
+        segmented.recency,
+        segmented.t,
+        cast(segmented.monetary_value as numeric(18, 4)) as monetary_value,
+
+        -- value
+        cast(segmented.historic_ltv as numeric(18, 2)) as historic_ltv,
+        cast(segmented.avg_order_value as numeric(18, 2)) as avg_order_value,
+
+        -- churn
+        segmented.days_since_last_purchase,
+        cast(segmented.expected_days_between_purchases as numeric(18, 4))
+            as expected_days_between_purchases,
+        segmented.churn_risk_score,
+
+        -- prediction
+        cast(segmented.predicted_orders_12m as numeric(18, 4))
+            as predicted_orders_12m,
+        cast(segmented.predicted_ltv_12m as numeric(18, 2))
+            as predicted_ltv_12m,
+
+        -- segments
+        cast(segmented.ltv_percentile as numeric(18, 4)) as ltv_percentile,
+        segmented.is_top_ltv,
+        segmented.lifecycle_segment
+    from segmented
+    left join customers
+        on segmented.customer_id = customers.customer_id
+
+)
+
+select * from final
