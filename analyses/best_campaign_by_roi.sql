@@ -1,7 +1,9 @@
--- Business question 3: which campaign has the best ROI (the legacy "budget
--- ROI": share of the budget left unspent)? Valid campaigns that spent
--- something: a campaign that spent nothing (no delivery) would top the list
--- with 100% without having done anything.
+-- Business question 3: which campaign has the best ROI? The true ROI,
+-- (attributed revenue - spend) / spend, from the web revenue the default
+-- attribution model (var attribution_default_model) credits each campaign,
+-- next to its ROAS and the legacy budget figure (budget_roi: share of the
+-- budget left unspent, in percent), which is not a return. Valid campaigns
+-- that spent something: ROI is undefined without spend.
 with
 
 campaign_performance as (
@@ -16,9 +18,14 @@ final as (
         campaign_id,
         campaign_name,
         campaign_type,
-        budget,
+        attribution_model,
         total_spend,
+        attributed_conversions,
+        attributed_revenue,
+        roas,
         roi,
+        budget,
+        budget_roi,
         status
     from campaign_performance
     where is_valid and total_spend > 0 and roi is not null
