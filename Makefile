@@ -20,6 +20,8 @@ SEED ?= 42
 # duckdb (default) or postgres
 TARGET ?= duckdb
 PORT ?= 8080
+# Amplitude API the export files are made for: batch (Batch Event Upload) or http (HTTP V2)
+API ?= batch
 # Scale of the sample data `make test` builds the project on (fast, all defects present).
 TEST_SCALE ?= 0.2
 
@@ -73,8 +75,12 @@ build: setup ## dbt build: seeds, models and every test (TARGET=duckdb|postgres)
 	$(DBT) build
 
 .PHONY: report
-report: setup ## Print a summary of the marts and the answers to the five business questions
+report: setup ## Print a summary of the marts, the insights and the answers to the business and growth questions
 	$(LOADERS) report --target $(TARGET)
+
+.PHONY: amplitude-export
+amplitude-export: setup ## Write marts.amplitude_events as Amplitude upload files in data/amplitude (API=batch|http; key from AMPLITUDE_API_KEY)
+	$(LOADERS) amplitude-export --target $(TARGET) --out data/amplitude --api $(API)
 
 .PHONY: run
 run: setup ## Everything: sample data if SOURCE_DIR is empty, load, dbt build, report

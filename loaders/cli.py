@@ -82,6 +82,12 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _amplitude_export(args: argparse.Namespace) -> int:
+    from .amplitude import run_export
+
+    return run_export(args.target, Path(args.out), args.api, args.events_per_file)
+
+
 def _bench(args: argparse.Namespace) -> int:
     from .bench import run_benchmark
 
@@ -124,6 +130,23 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--target", choices=("duckdb", "postgres"), default="duckdb")
     report.add_argument("--project-dir", default=".", help="the dbt project")
     report.set_defaults(handler=_report)
+
+    amplitude = commands.add_parser(
+        "amplitude-export",
+        help="write marts.amplitude_events as Amplitude upload request files (no network call)",
+    )
+    amplitude.add_argument("--target", choices=("duckdb", "postgres"), default="duckdb")
+    amplitude.add_argument("--out", default="data/amplitude", help="output directory")
+    amplitude.add_argument(
+        "--api",
+        choices=("batch", "http"),
+        default="batch",
+        help="Batch Event Upload API (2,000 events, 20 MB per file) or HTTP V2 (1,999, 1 MB)",
+    )
+    amplitude.add_argument(
+        "--events-per-file", type=int, help="fewer events per file than the API allows"
+    )
+    amplitude.set_defaults(handler=_amplitude_export)
 
     bench = commands.add_parser(
         "bench", help="time load and dbt build at a scale; append the figures to BENCHMARKS.md"

@@ -50,6 +50,9 @@ class Build:
     returncode: int
     output: str = field(repr=False)
     connect: Callable[[], Any] = field(repr=False)
+    #: The environment the load and ``dbt build`` ran with (DUCKDB_PATH, PG*, salt, ...):
+    #: run further commands on the same warehouse with it.
+    environment: dict[str, str] = field(default_factory=dict, repr=False)
 
     def rows(self, relation: str) -> pd.DataFrame:
         """Every row of ``schema.table``, values as the database driver returns them."""
@@ -149,7 +152,9 @@ def build_warehouse(
                 dbname=database["PGDATABASE"],
             )
 
-    return Build(target, source, loaded_date, dbt.returncode, dbt.stdout + dbt.stderr, connect)
+    return Build(
+        target, source, loaded_date, dbt.returncode, dbt.stdout + dbt.stderr, connect, environment
+    )
 
 
 @pytest.fixture(scope="session")
