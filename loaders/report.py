@@ -1,4 +1,4 @@
-"""``python -m loaders report``: what the marts hold, and the five business answers.
+"""``python -m loaders report``: what the marts hold, the insights, and the answers.
 
 The answers are the project's dbt analyses (``analyses/*.sql``): they are
 compiled by dbt, so they read the same relations on DuckDB and PostgreSQL,
@@ -20,15 +20,24 @@ from .config import duckdb_path
 
 Query = Callable[[str], tuple[list[str], list[tuple[Any, ...]]]]
 
-#: The business questions, in the order they are answered.
+#: The business questions (analyses/_analyses.yml), in the order they are answered.
 QUESTIONS: dict[str, str] = {
     "top_10_customers": "Who are the 10 best customers?",
     "top_product_by_revenue": "Which product brings the most revenue?",
     "best_campaign_by_roi": "Which campaign has the best ROI?",
     "revenue_by_month": "How does revenue evolve month by month?",
     "top_country_by_revenue": "Which country brings the most revenue?",
+    # The growth questions (analyses/_growth_analyses.yml).
+    "high_value_customers_at_risk": "How many high-value customers are at risk, what is at stake?",
+    "one_time_buyer_share": "What share of the customers bought only once?",
+    "best_cohort": "Which acquisition cohort keeps its customers best?",
+    "best_converting_traffic_source": "Which traffic source converts best?",
+    "attribution_model_comparison": (
+        "Which channel does each attribution model credit most, and where do they disagree?"
+    ),
 }
 
+#: (mart, label, aggregate): the summary printed first.
 _MART_FIGURES = (
     ("customer_metrics", "customers with a purchase", "count(*)"),
     ("product_performance", "products sold", "count(*)"),
@@ -36,7 +45,27 @@ _MART_FIGURES = (
     ("monthly_revenue", "months with revenue", "count(*)"),
     ("monthly_revenue", "total revenue", "sum(total_revenue)"),
     ("country_statistics", "countries", "count(*)"),
+    ("rfm_segmentation", "customers in RFM segments", "count(*)"),
+    ("rfm_segmentation", "RFM segments in use", "count(distinct segment)"),
+    ("customer_ltv", "predicted revenue, next 12 months", "sum(predicted_ltv_12m)"),
+    (
+        "customer_ltv",
+        "customers at risk or lost",
+        "count(case when lifecycle_segment in ('At Risk', 'Lost') then 1 end)",
+    ),
+    ("cohort_retention", "monthly acquisition cohorts", "count(distinct cohort_month)"),
+    ("campaign_targets", "customers on target lists", "count(*)"),
+    ("fct_sessions", "web sessions", "count(*)"),
+    ("fct_sessions", "converted sessions", "count(case when is_converted then 1 end)"),
+    ("channel_attribution", "attribution models", "count(distinct attribution_model)"),
+    ("amplitude_events", "events ready for Amplitude", "count(*)"),
 )
+
+_INSIGHTS_SQL = """
+    select title, subject, metric, metric_value, severity
+    from marts.business_insights
+    order by insight_order
+"""
 
 
 @dataclass(frozen=True)
@@ -119,8 +148,13 @@ def _format(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, int):
         return f"{value:,}"
-    if isinstance(value, float | Decimal):
-        return f"{float(value):,.2f}"
+    if isinstance(value, Decimal):
+        # Its own scale (money 2, rates 4 decimals), at most 4 decimals.
+        exponent = value.as_tuple().exponent
+        decimals = min(max(-exponent, 0), 4) if isinstance(exponent, int) else 2
+        return f"{value:,.{decimals}f}"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
     if isinstance(value, datetime):
         return value.isoformat(sep=" ", timespec="seconds")
     if isinstance(value, date):
@@ -153,7 +187,7 @@ def format_table(names: Sequence[str], rows: Sequence[Sequence[Any]], indent: st
 
 
 def print_report(target: str, project_dir: Path, out: TextIO = sys.stdout) -> None:
-    """Print the marts summary and the five answers."""
+    """Print the marts summary, the insights and the answers to the questions."""
     analyses = compile_analyses(target, project_dir)
     query = connect(target)
     print(f"\nThe marts ({target})", file=out)
@@ -162,6 +196,9 @@ def print_report(target: str, project_dir: Path, out: TextIO = sys.stdout) -> No
         _, rows = query(f"select {expression} from marts.{relation}")
         figures.append((label, rows[0][0]))
     print(format_table(["figure", "value"], figures), file=out)
+    names, rows = query(_INSIGHTS_SQL)
+    print("\nInsights (marts.business_insights; recommendations there)", file=out)
+    print(format_table(names, rows), file=out)
     for number, analysis in enumerate(analyses, start=1):
         names, rows = query(analysis.sql)
         print(f"\n{number}. {analysis.question}  (analyses/{analysis.name}.sql)", file=out)
