@@ -1,7 +1,7 @@
 # Every command of the project. `make help` lists them.
 #
 # The two that matter on a fresh machine:
-#   make run    set up, generate sample data if data/raw is empty, load, dbt build, report
+#   make run    set up, generate sample data if data/raw is empty, load, dbt build, statistics, report
 #   make test   set up, lint, pytest, dbt build on DuckDB and on PostgreSQL
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -75,15 +75,19 @@ build: setup ## dbt build: seeds, models and every test (TARGET=duckdb|postgres)
 	$(DBT) build
 
 .PHONY: report
-report: setup ## Print a summary of the marts, the insights and the answers to the business and growth questions
+report: setup ## Print the marts summary, the insights, the business and growth answers and the evidence
 	$(LOADERS) report --target $(TARGET)
+
+.PHONY: analyze
+analyze: setup ## The statistics step after dbt build: diagnosis, hypothesis tests, plans, lags (writes marts)
+	$(LOADERS) analyze --target $(TARGET)
 
 .PHONY: amplitude-export
 amplitude-export: setup ## Write marts.amplitude_events as Amplitude upload files in data/amplitude (API=batch|http; key from AMPLITUDE_API_KEY)
 	$(LOADERS) amplitude-export --target $(TARGET) --out data/amplitude --api $(API)
 
 .PHONY: run
-run: setup ## Everything: sample data if SOURCE_DIR is empty, load, dbt build, report
+run: setup ## Everything: sample data if SOURCE_DIR is empty, load, dbt build, the statistics step, report
 	@if [ -z "$$(ls -A $(SOURCE_DIR) 2>/dev/null)" ]; then \
 		echo "$(SOURCE_DIR) is empty: generating sample exports (scale $(SCALE), seed $(SEED))"; \
 		$(LOADERS) generate --out $(SOURCE_DIR) --scale $(SCALE) --seed $(SEED); \
@@ -95,6 +99,7 @@ run: setup ## Everything: sample data if SOURCE_DIR is empty, load, dbt build, r
 	else \
 		tail -n 40 logs/make_run_build.log; echo "dbt build failed: full log in logs/make_run_build.log"; exit 1; \
 	fi
+	$(LOADERS) analyze --target $(TARGET)
 	$(LOADERS) report --target $(TARGET)
 
 .PHONY: lint

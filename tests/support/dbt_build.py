@@ -2,8 +2,9 @@
 
 ``python -m tests.support.dbt_build duckdb|postgres [--scale 0.2]`` is what
 ``make test`` runs on each target: sample exports with every documented
-defect, a load into a new DuckDB file or a new PostgreSQL database, then one
-``dbt build`` (seeds, models, schema and unit tests). Without a PostgreSQL
+defect, a load into a new DuckDB file or a new PostgreSQL database, one
+``dbt build`` (seeds, models, schema and unit tests), then the statistics step
+(``python -m loaders analyze``, which tests its result tables with dbt). Without a PostgreSQL
 server the postgres run is skipped, except in CI (``CI=true``), where it
 fails.
 """
@@ -90,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
                 environment,
             )
             run([str(Path(python).with_name("dbt")), "build"], environment)
+            run([python, "-m", "loaders", "analyze", "--target", args.target], environment)
         finally:
             if database is not None:
                 postgres.drop_database(database)

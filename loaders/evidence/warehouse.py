@@ -1,0 +1,147 @@
+"""Reading the marts and writing the statistics step's result tables, on either target.
+
+The result tables are dbt models of materialization ``python_result``
+(macros/materializations/python_result.sql): dbt creates them, empty, from the
+columns their yml declares; :meth:`Warehouse.replace` swaps their rows for the
+step's results in one transaction, after checking that the frame has exactly the
+table's columns.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from ..config import duckdb_path, postgres_credentials
+
+#: The schema every result table lives in.
+SCHEMA = "marts"
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse is missing, or a result does not fit its table."""
+
+
+def _plain(value: Any) -> Any:
+    """A value the database drivers accept: no numpy scalars, NaN or NaT."""
+    if value is None or value is pd.NaT:
+        return None
+    if hasattr(value, "item") and not isinstance(value, Decimal | datetime | date):
+        value = value.item()  # numpy scalar
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    """The warehouse of one dbt target (``duckdb`` or ``postgres``)."""
+
+    target: str
+
+    @contextmanager
+    def _connection(self, write: bool = False) -> Iterator[Any]:
+        if self.target == "duckdb":
+            import duckdb
+
+            path = duckdb_path()
+            if not path.is_file():
+                raise WarehouseError(f"no warehouse at {path}: run `make load build` first")
+            connection = duckdb.connect(str(path), read_only=not write)
+            try:
+                yield connection
+            finally:
+                connection.close()
+            return
+        import psycopg2
+
+        credentials = postgres_credentials()
+        if isinstance(credentials, str):
+            connection = psycopg2.connect(credentials)
+        else:
+            connection = psycopg2.connect(
+                host=credentials["host"],
+                port=credentials["port"],
+                user=credentials["username"],
+                password=os.environ.get("PGPASSWORD") or credentials.get("password"),
+                dbname=credentials["database"],
+                connect_timeout=credentials.get("connect_timeout", 10),
+            )
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+    def frame(self, sql: str) -> pd.DataFrame:
+        """The rows of a query; numbers as floats or ints, dates as the driver gives them."""
+        with self._connection() as connection:
+            cursor = connection.cursor()
+            cursor.execute(sql)
+            names = [column[0] for column in cursor.description or []]
+            rows = cursor.fetchall()
+        frame = pd.DataFrame(rows, columns=names, dtype=object)
+        for name in names:  # Decimal -> float, so that SciPy gets numbers
+            if any(isinstance(value, Decimal) for value in frame[name]):
+                frame[name] = [None if v is None else float(v) for v in frame[name]]
+        return frame
+
+    def columns(self, table: str) -> list[str]:
+        """The columns of ``marts.<table>`` in table order (empty when it does not exist)."""
+        sql = (
+            "select column_name from information_schema.columns "
+            f"where table_schema = '{SCHEMA}' and table_name = '{table}' "
+            "order by ordinal_position"
+        )
+        with self._connection() as connection:
+            cursor = connection.cursor()
+            cursor.execute(sql)
+            return [str(row[0]) for row in cursor.fetchall()]
+
+    def replace(self, table: str, frame: pd.DataFrame) -> int:
+        """Replace every row of ``marts.<table>`` with ``frame`` (same columns, any order)."""
+        columns = self.columns(table)
+        if not columns:
+            raise WarehouseError(
+                f"{SCHEMA}.{table} does not exist: run `dbt build` first (it creates the "
+                "result tables, empty)"
+            )
+        missing = sorted(set(columns) - set(frame.columns))
+        extra = sorted(set(frame.columns) - set(columns))
+        if missing or extra:
+            raise WarehouseError(
+                f"{SCHEMA}.{table}: the result has other columns than the table "
+                f"(missing {missing}, not in the table {extra}); update the model's yml"
+            )
+        rows = [tuple(_plain(value) for value in row) for row in frame[columns].itertuples(False)]
+        names = ", ".join(columns)
+        with self._connection(write=True) as connection:
+            cursor = connection.cursor()
+            if self.target == "duckdb":
+                cursor.execute("begin transaction")
+                cursor.execute(f"delete from {SCHEMA}.{table}")
+                if rows:
+                    marks = ", ".join("?" for _ in columns)
+                    cursor.executemany(
+                        f"insert into {SCHEMA}.{table} ({names}) values ({marks})", rows
+                    )
+                cursor.execute("commit")
+            else:
+                from psycopg2.extras import execute_values
+
+                cursor.execute(f"delete from {SCHEMA}.{table}")
+                if rows:
+                    execute_values(
+                        cursor, f"insert into {SCHEMA}.{table} ({names}) values %s", rows
+                    )
+                connection.commit()
+        return len(rows)
