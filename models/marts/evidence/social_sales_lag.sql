@@ -1,0 +1,7 @@
+-- Written by the statistics step (python -m loaders analyze,
+-- loaders/evidence/social_sales_lag.py): cross-correlation of daily social
+-- mentions (per platform and product category) with the marketplace units
+-- of the category, one row per lag 0..28 days. dbt creates the table from
+-- the yml and tests it (materialization python_result).
+-- depends_on: {{ ref('fct_social_trends_daily') }}
+-- depends_on: {{ ref('fct_marketplace_sales_daily') }}

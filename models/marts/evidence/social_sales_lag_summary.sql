@@ -1,0 +1,8 @@
+-- Written by the statistics step (python -m loaders analyze,
+-- loaders/evidence/social_sales_lag.py): per platform and product category,
+-- the best lag of social_sales_lag with its Granger causality test. dbt
+-- creates the table from the yml and tests it (materialization
+-- python_result).
+-- depends_on: {{ ref('fct_social_trends_daily') }}
+-- depends_on: {{ ref('fct_marketplace_sales_daily') }}
+-- depends_on: {{ ref('social_sales_lag') }}
