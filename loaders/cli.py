@@ -82,6 +82,27 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _analyze(args: argparse.Namespace) -> int:
+    from .evidence import Settings, run_analyze
+
+    settings = Settings(alpha=args.alpha, seed=args.seed, reports_dir=Path(args.reports_dir))
+    only = tuple(args.only.split(",")) if args.only else None
+    return run_analyze(args.target, Path(args.project_dir), settings, only)
+
+
+def _srm(args: argparse.Namespace) -> int:
+    from .evidence.ab_test_plan import sample_ratio_mismatch
+
+    try:
+        check = sample_ratio_mismatch(args.control, args.treatment, args.expected_share, args.alpha)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for line in check.lines():
+        print(f"  {line}")
+    return 1 if check.is_mismatch else 0
+
+
 def _amplitude_export(args: argparse.Namespace) -> int:
     from .amplitude import run_export
 
@@ -125,11 +146,44 @@ def build_parser() -> argparse.ArgumentParser:
     load.set_defaults(handler=_load)
 
     report = commands.add_parser(
-        "report", help="print a summary of the marts and the five business answers"
+        "report", help="print a summary of the marts, the insights and the answers"
     )
     report.add_argument("--target", choices=("duckdb", "postgres"), default="duckdb")
     report.add_argument("--project-dir", default=".", help="the dbt project")
     report.set_defaults(handler=_report)
+
+    analyze = commands.add_parser(
+        "analyze",
+        help="the statistics step after dbt build: tests, diagnosis, plans, lags (SciPy)",
+    )
+    analyze.add_argument("--target", choices=("duckdb", "postgres"), default="duckdb")
+    analyze.add_argument("--project-dir", default=".", help="the dbt project")
+    analyze.add_argument("--alpha", type=float, default=0.05, help="significance level")
+    analyze.add_argument("--seed", type=int, default=42, help="seed of every random draw")
+    analyze.add_argument(
+        "--reports-dir", default="data/reports", help="where the Markdown brief is written"
+    )
+    analyze.add_argument("--only", help="comma-separated analyses to run (default: all)")
+    analyze.set_defaults(handler=_analyze)
+
+    srm = commands.add_parser(
+        "srm",
+        help="sample-ratio-mismatch check of a running A/B test (exit 1 on a mismatch)",
+        description="Chi-square goodness of fit of the arms' counts against the designed "
+        "split. Exit status 0: no mismatch, 1: sample ratio mismatch, 2: invalid input.",
+    )
+    srm.add_argument("--control", type=int, required=True, help="units in the control arm")
+    srm.add_argument("--treatment", type=int, required=True, help="units in the treatment arm")
+    srm.add_argument(
+        "--expected-share",
+        type=float,
+        default=0.5,
+        help="designed share of the treatment arm (default 0.5, a 50/50 test)",
+    )
+    srm.add_argument(
+        "--alpha", type=float, default=0.001, help="significance level (default 0.001)"
+    )
+    srm.set_defaults(handler=_srm)
 
     amplitude = commands.add_parser(
         "amplitude-export",

@@ -1,0 +1,8 @@
+-- The plan of the proposed A/B test (baseline, sample size, days, simulated
+-- power), one row per planned minimum detectable effect, filled by the
+-- statistics step (python -m loaders analyze, loaders/evidence/
+-- ab_test_plan.py) with statsmodels and numpy. dbt only creates the table
+-- from the yml's columns (materialization python_result) and tests it.
+-- The plan reads:
+-- depends_on: {{ ref('fct_sessions') }}
+-- depends_on: {{ ref('int_as_of_date') }}

@@ -1,0 +1,12 @@
+-- Hypothesis tests of the business assumptions: one row per test, filled by
+-- the statistics step (python -m loaders analyze, loaders/evidence/
+-- hypothesis_tests.py) with SciPy and statsmodels. dbt only creates the
+-- table from the yml's columns (materialization python_result) and tests it.
+-- The tests read:
+-- depends_on: {{ ref('fct_transactions') }}
+-- depends_on: {{ ref('dim_customers') }}
+-- depends_on: {{ ref('dim_campaigns') }}
+-- depends_on: {{ ref('fct_sessions') }}
+-- depends_on: {{ ref('fct_reviews') }}
+-- The product(s) product_diagnostics flags (run before this analysis):
+-- depends_on: {{ ref('product_diagnostics') }}
