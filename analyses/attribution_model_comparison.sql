@@ -1,11 +1,13 @@
 -- Growth question 5: which channel does each attribution model credit most,
 -- and where do the models disagree? One row per channel: its share of the
--- attributed conversions under each heuristic model, side by side, the
--- spread between the most and the least generous model, and the models that
--- credit it most. Channels the models disagree on most come first.
+-- attributed conversions under each heuristic model and the data-driven
+-- markov model (null until the statistics step has computed it), side by
+-- side, the spread between the most and the least generous model, and the
+-- models that credit it most. Channels the models disagree on most come
+-- first.
 {%- set models = [
     "first_touch", "last_touch", "last_non_direct",
-    "linear", "time_decay", "position_based",
+    "linear", "time_decay", "position_based", "markov",
 ] %}
 with
 

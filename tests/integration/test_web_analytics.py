@@ -321,7 +321,8 @@ def test_channel_attribution_adds_up_to_every_conversion(generated_build: Build)
     totals = _sums(
         channels.rename(columns={"attributed_conversions": "credit"}), ["attribution_model"]
     )
-    assert set(totals) == {(model,) for model in MODELS}
+    # The heuristic models, and markov (issue 4: the statistics step ran after dbt build).
+    assert set(totals) == {(model,) for model in (*MODELS, "markov")}
     for credit, revenue in totals.values():
         assert credit == len(conversions)
         assert revenue == sum(conversions["revenue"], Decimal(0))
@@ -394,8 +395,10 @@ def test_attribution_matches_for_every_model(
             ]
         ]
         assert different.empty, f"{column}: {len(different)} rows differ\n{different.head()}"
-    # ... hence channel_attribution, model by model.
+    # ... hence channel_attribution, model by model (the heuristic ones: markov is checked
+    # in test_evidence_attribution_plan.py).
     channels = generated_build.rows("marts.channel_attribution")
+    channels = channels[channels["attribution_model"].isin(MODELS)]
     got = _sums(
         channels.rename(columns={"attributed_conversions": "credit"}),
         ["attribution_model", "channel"],
