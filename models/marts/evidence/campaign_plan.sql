@@ -1,0 +1,13 @@
+-- The campaign plan: target audiences, channel mix and budget with expected
+-- conversions and revenue (intervals) and the hypothesis tests behind each
+-- choice, filled by the statistics step (python -m loaders analyze,
+-- loaders/evidence/campaign_plan.py, which also writes the Markdown brief
+-- campaign_plan.md). dbt only creates the table from the yml's columns
+-- (materialization python_result) and tests it. The plan reads:
+-- depends_on: {{ ref('campaign_performance') }}
+-- depends_on: {{ ref('campaign_target_summary') }}
+-- depends_on: {{ ref('campaign_targets') }}
+-- depends_on: {{ ref('attribution_touchpoints') }}
+-- depends_on: {{ ref('channel_attribution') }}
+-- depends_on: {{ ref('hypothesis_tests') }}
+-- depends_on: {{ ref('int_as_of_date') }}
