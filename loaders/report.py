@@ -61,6 +61,57 @@ _MART_FIGURES = (
     ("amplitude_events", "events ready for Amplitude", "count(*)"),
 )
 
+#: The evidence of the statistics step (``python -m loaders analyze``), printed last.
+_EVIDENCE: tuple[tuple[str, str], ...] = (
+    (
+        "Products flagged for low ratings (marts.product_diagnostics)",
+        """
+        select product_name, reviews, low_rating_share, baseline_low_rating_share,
+            p_value_holm, top_complaint_tag, top_complaint_tag_share, return_request_rate
+        from marts.product_diagnostics
+        where is_flagged
+        order by p_value_holm, product_name
+        """,
+    ),
+    (
+        "Hypothesis tests (marts.hypothesis_tests; Holm-adjusted across the family)",
+        """
+        select test_id, method, n_a, n_b, p_value_holm, effect_size_name, effect_size,
+            effect_size_ci_low, effect_size_ci_high, decision
+        from marts.hypothesis_tests
+        order by test_order
+        """,
+    ),
+    (
+        "A/B test plan (marts.ab_test_plan)",
+        """
+        select scenario, baseline_conversion_rate, mde_relative, sample_size_per_arm,
+            daily_eligible_sessions, days_needed, is_feasible, simulated_power
+        from marts.ab_test_plan
+        order by plan_order
+        """,
+    ),
+    (
+        "Social trends that lead marketplace sales (marts.social_sales_lag_summary)",
+        """
+        select platform, category, best_lag_days, best_correlation, p_value_holm,
+            granger_p_value_holm, units_per_mention
+        from marts.social_sales_lag_summary
+        where leads_sales
+        order by platform, category
+        """,
+    ),
+    (
+        "The next campaign (marts.campaign_plan; the brief is data/reports/campaign_plan.md)",
+        """
+        select item_type, item, budget, budget_share, expected_revenue, expected_revenue_low,
+            expected_revenue_high, evidence_status
+        from marts.campaign_plan
+        order by plan_item_order
+        """,
+    ),
+)
+
 _INSIGHTS_SQL = """
     select title, subject, metric, metric_value, severity
     from marts.business_insights
@@ -206,3 +257,11 @@ def print_report(target: str, project_dir: Path, out: TextIO = sys.stdout) -> No
             print(format_table(names, rows), file=out)
         else:
             print("    no data: the marts are empty", file=out)
+    print("\nEvidence (python -m loaders analyze)", file=out)
+    for title, sql in _EVIDENCE:
+        names, rows = query(sql)
+        print(f"\n{title}", file=out)
+        if rows:
+            print(format_table(names, rows), file=out)
+        else:
+            print("    none (or the statistics step has not run: make analyze)", file=out)

@@ -1,0 +1,52 @@
+"""``python -m loaders report`` (the end of ``make run``) on both targets.
+
+Run on the generated build (dbt build and the statistics step done): every business and
+growth question is answered, the insights are printed, and the evidence section shows
+the flagged product, the six hypothesis tests, the A/B plan, the TikTok lead and the
+campaign plan.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from loaders.report import QUESTIONS
+from tests.conftest import REPO
+from tests.integration.conftest import Build
+
+pytestmark = pytest.mark.slow
+
+
+def test_report_answers_every_question_and_prints_the_evidence(generated_build: Build) -> None:
+    assert generated_build.returncode == 0, generated_build.failures()
+    completed = subprocess.run(
+        [sys.executable, "-m", "loaders", "report", "--target", generated_build.target],
+        cwd=REPO,
+        env=generated_build.environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    output = completed.stdout
+    for number, (name, question) in enumerate(QUESTIONS.items(), start=1):
+        assert f"{number}. {question}  (analyses/{name}.sql)" in output
+    assert "no data: the marts are empty" not in output
+    assert "Insights (marts.business_insights" in output
+    evidence = output.split("Evidence (python -m loaders analyze)", 1)[1]
+    assert "has not run" not in evidence
+    assert "Wireless Earbuds Pro" in evidence and "battery" in evidence
+    for test_id in (
+        "discount_quantity",
+        "consent_spend",
+        "campaign_type_conversion",
+        "email_vs_display_conversion",
+        "traffic_source_conversion",
+        "flagged_product_low_rating",
+    ):
+        assert test_id in evidence
+    assert "tiktok" in evidence.lower()
+    assert "Traceback" not in output + completed.stderr
