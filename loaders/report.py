@@ -204,8 +204,10 @@ def _format(value: Any) -> str:
         exponent = value.as_tuple().exponent
         decimals = min(max(-exponent, 0), 4) if isinstance(exponent, int) else 2
         return f"{value:,.{decimals}f}"
-    if isinstance(value, float):
-        return f"{value:,.2f}"
+    if isinstance(value, float):  # statistics: p-values, correlations, effect sizes
+        if value == 0 or abs(value) >= 100:
+            return f"{value:,.2f}"
+        return f"{value:.2e}" if abs(value) < 0.001 else f"{value:.4g}"
     if isinstance(value, datetime):
         return value.isoformat(sep=" ", timespec="seconds")
     if isinstance(value, date):
@@ -214,8 +216,15 @@ def _format(value: Any) -> str:
 
 
 def format_table(names: Sequence[str], rows: Sequence[Sequence[Any]], indent: str = "    ") -> str:
-    """Rows as an aligned text table (numbers right-aligned)."""
-    cells = [[_format(value) for value in row] for row in rows]
+    """Rows as an aligned text table (numbers right-aligned; p-values below 1e-4 as <0.0001)."""
+    is_p_value = [name.startswith("p_value") or "_p_value" in name for name in names]
+    cells = [
+        [
+            "<0.0001" if flag and isinstance(value, float) and value < 0.0001 else _format(value)
+            for value, flag in zip(row, is_p_value, strict=True)
+        ]
+        for row in rows
+    ]
     widths = [
         max([len(name), *(len(row[index]) for row in cells)]) for index, name in enumerate(names)
     ]
