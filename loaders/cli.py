@@ -76,9 +76,14 @@ def _load(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from .evidence.warehouse import WarehouseError
     from .report import print_report
 
-    print_report(args.target, Path(args.project_dir))
+    try:
+        print_report(args.target, Path(args.project_dir))
+    except WarehouseError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

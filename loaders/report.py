@@ -7,7 +7,6 @@ and run here against the target warehouse.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -16,7 +15,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
-from .config import duckdb_path
+from .dbt_runner import invoke_dbt
+from .evidence.warehouse import Warehouse
 
 Query = Callable[[str], tuple[list[str], list[tuple[Any, ...]]]]
 
@@ -129,56 +129,20 @@ class Analysis:
 
 
 def connect(target: str) -> Query:
-    """A query function on the warehouse of a dbt target (``duckdb`` or ``postgres``)."""
-    if target == "duckdb":
-        import duckdb
+    """A query function on the warehouse of a dbt target (``duckdb`` or ``postgres``).
 
-        path = duckdb_path()
-        if not path.is_file():
-            raise SystemExit(f"error: no warehouse at {path}: run `make load build` first")
-
-        def query_duckdb(sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-            with duckdb.connect(str(path)) as connection:
-                cursor = connection.execute(sql)
-                names = [column[0] for column in cursor.description or []]
-                return names, cursor.fetchall()
-
-        return query_duckdb
-    import psycopg2
-
-    def query_postgres(sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-        settings = {
-            "host": os.environ.get("PGHOST", "127.0.0.1"),
-            "port": os.environ.get("PGPORT", "5432"),
-            "user": os.environ.get("PGUSER", "marketing"),
-            "dbname": os.environ.get("PGDATABASE", "marketing"),
-        }
-        with psycopg2.connect(**settings) as connection, connection.cursor() as cursor:
-            cursor.execute(sql)
-            names = [column[0] for column in cursor.description or []]
-            return names, cursor.fetchall()
-
-    return query_postgres
+    On PostgreSQL with dlt's secrets or the libpq variables, as the loader connects (see
+    loaders/evidence/warehouse.py); on DuckDB read-write, like the dbt compile that ran
+    in this process before.
+    """
+    warehouse = Warehouse(target, read_write=True)
+    warehouse.check()
+    return warehouse.rows
 
 
 def compile_analyses(target: str, project_dir: Path) -> list[Analysis]:
     """Compile the analyses with dbt and return their SQL in question order."""
-    from dbt.cli.main import dbtRunner
-
-    result = dbtRunner().invoke(
-        [
-            "compile",
-            "--select",
-            "resource_type:analysis",
-            "--target",
-            target,
-            "--project-dir",
-            str(project_dir),
-            "--profiles-dir",
-            os.environ.get("DBT_PROFILES_DIR", str(project_dir)),
-            "--quiet",
-        ]
-    )
+    result = invoke_dbt(["compile", "--select", "resource_type:analysis"], target, project_dir)
     if not result.success or result.result is None:
         raise RuntimeError(f"dbt compile of the analyses failed: {result.exception}")
     compiled: dict[str, str] = {}
@@ -248,8 +212,8 @@ def format_table(names: Sequence[str], rows: Sequence[Sequence[Any]], indent: st
 
 def print_report(target: str, project_dir: Path, out: TextIO = sys.stdout) -> None:
     """Print the marts summary, the insights and the answers to the questions."""
+    query = connect(target)  # first: a missing warehouse is an error, not an empty file
     analyses = compile_analyses(target, project_dir)
-    query = connect(target)
     print(f"\nThe marts ({target})", file=out)
     figures = []
     for relation, label, expression in _MART_FIGURES:

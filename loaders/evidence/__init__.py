@@ -14,7 +14,6 @@ An analysis is a module with ``run(warehouse, settings, results) -> Outcome``;
 from __future__ import annotations
 
 import importlib
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Any, TextIO
 
 import pandas as pd
 
+from ..dbt_runner import invoke_dbt
 from .base import Outcome, Settings
 from .warehouse import Warehouse, WarehouseError
 
@@ -48,22 +48,7 @@ def _analysis(name: str) -> Analysis:
 
 def _dbt_build_evidence(target: str, project_dir: Path, out: TextIO) -> bool:
     """``dbt build --select tag:evidence+``: test the results, rebuild their readers."""
-    from dbt.cli.main import dbtRunner
-
-    result = dbtRunner().invoke(
-        [
-            "build",
-            "--select",
-            "tag:evidence+",
-            "--target",
-            target,
-            "--project-dir",
-            str(project_dir),
-            "--profiles-dir",
-            os.environ.get("DBT_PROFILES_DIR", str(project_dir)),
-            "--quiet",
-        ]
-    )
+    result = invoke_dbt(["build", "--select", "tag:evidence+"], target, project_dir)
     if not result.success:
         print("dbt build --select tag:evidence+ failed (see logs/dbt.log)", file=out)
     return bool(result.success)

@@ -48,6 +48,10 @@ class Warehouse:
     """The warehouse of one dbt target (``duckdb`` or ``postgres``)."""
 
     target: str
+    #: DuckDB only: read with a read-write connection. A process that has run dbt in
+    #: process (dbtRunner) holds one to the same file, and DuckDB refuses a second
+    #: connection with another configuration in that process.
+    read_write: bool = False
 
     @contextmanager
     def _connection(self, write: bool = False) -> Iterator[Any]:
@@ -57,7 +61,7 @@ class Warehouse:
             path = duckdb_path()
             if not path.is_file():
                 raise WarehouseError(f"no warehouse at {path}: run `make load build` first")
-            connection = duckdb.connect(str(path), read_only=not write)
+            connection = duckdb.connect(str(path), read_only=not (write or self.read_write))
             try:
                 yield connection
             finally:
@@ -82,13 +86,22 @@ class Warehouse:
         finally:
             connection.close()
 
-    def frame(self, sql: str) -> pd.DataFrame:
-        """The rows of a query; numbers as floats or ints, dates as the driver gives them."""
+    def check(self) -> None:
+        """Raise a one-line error when the warehouse cannot be reached (missing file, server)."""
+        with self._connection():
+            pass
+
+    def rows(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """The column names and rows of a query, values as the database driver gives them."""
         with self._connection() as connection:
             cursor = connection.cursor()
             cursor.execute(sql)
             names = [column[0] for column in cursor.description or []]
-            rows = cursor.fetchall()
+            return names, cursor.fetchall()
+
+    def frame(self, sql: str) -> pd.DataFrame:
+        """The rows of a query; numbers as floats or ints, dates as the driver gives them."""
+        names, rows = self.rows(sql)
         frame = pd.DataFrame(rows, columns=names, dtype=object)
         for name in names:  # Decimal -> float, so that SciPy gets numbers
             if any(isinstance(value, Decimal) for value in frame[name]):
