@@ -3,7 +3,9 @@
 -- attribution model (var attribution_default_model) credits each campaign,
 -- next to its ROAS and the legacy budget figure (budget_roi: share of the
 -- budget left unspent, in percent), which is not a return. Valid campaigns
--- that spent something: ROI is undefined without spend.
+-- that spent at least var analysis_min_campaign_spend (default 100): ROI is
+-- undefined without spend, and a ratio on a few units of spend (an email
+-- send of 16) says nothing about where the next budget should go.
 with
 
 campaign_performance as (
@@ -28,7 +30,11 @@ final as (
         budget_roi,
         status
     from campaign_performance
-    where is_valid and total_spend > 0 and roi is not null
+    where
+        is_valid
+        and total_spend > 0
+        and total_spend >= {{ var("analysis_min_campaign_spend") }}
+        and roi is not null
     order by roi desc, campaign_id asc
     limit 1
 
