@@ -2,6 +2,7 @@
 -- tags, return requests, transactions and recent revenue say about it, and
 -- the low-rating baseline the statistics step tests it against
 -- (marts.product_diagnostics). Rules: _products__docs.md.
+{%- set window_days = var("insight_growth_window_days") | int %}
 {%- set min_baseline_reviews = var("product_baseline_min_reviews") | int %}
 with
 
@@ -29,9 +30,9 @@ transactions as (
 
 ),
 
-windowed_revenue as (
+as_of as (
 
-    select * from {{ ref('int_product_revenue_windows') }}
+    select * from {{ ref('int_as_of_date') }}
 
 ),
 
@@ -206,6 +207,49 @@ transaction_counts as (
     from transactions
     where is_valid and product_name is not null
     group by product_name
+
+),
+
+windows as (
+
+    select
+        as_of_date,
+        cast(
+            {{ dbt.dateadd("day", -window_days, "as_of_date") }} as date
+        ) as recent_start_date,
+        cast(
+            {{ dbt.dateadd("day", -2 * window_days, "as_of_date") }} as date
+        ) as previous_start_date
+    from as_of
+
+),
+
+windowed_revenue as (
+
+    select
+        transactions.product_name,
+        sum(
+            case
+                when transactions.transaction_date >= windows.recent_start_date
+                    then transactions.total_amount
+                else 0
+            end
+        ) as recent_revenue,
+        sum(
+            case
+                when transactions.transaction_date < windows.recent_start_date
+                    then transactions.total_amount
+                else 0
+            end
+        ) as previous_revenue
+    from transactions
+    cross join windows
+    where
+        transactions.is_revenue
+        and transactions.product_name is not null
+        and transactions.transaction_date < windows.as_of_date
+        and transactions.transaction_date >= windows.previous_start_date
+    group by transactions.product_name
 
 ),
 
