@@ -1,7 +1,8 @@
 # Every command of the project. `make help` lists them.
 #
 # The two that matter on a fresh machine:
-#   make run    set up, generate sample data if data/raw is empty, load, dbt build, statistics, report
+#   make run    set up, generate sample data if data/raw is empty, load, dbt build, statistics,
+#               report (prints the path of the HTML report last)
 #   make test   set up, lint, pytest, dbt build on DuckDB and on PostgreSQL
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -20,6 +21,8 @@ SEED ?= 42
 # duckdb (default) or postgres
 TARGET ?= duckdb
 PORT ?= 8080
+# Port of `make dashboard` (Streamlit)
+DASHBOARD_PORT ?= 8501
 # Amplitude API the export files are made for: batch (Batch Event Upload) or http (HTTP V2)
 API ?= batch
 # Scale of the sample data `make test` builds the project on (fast, all defects present).
@@ -78,8 +81,12 @@ build: setup ## dbt build: seeds, models and data tests (unit tests: make test) 
 	$(DBT) build $(DBT_BUILD_FLAGS)
 
 .PHONY: report
-report: setup ## Print the marts summary, the insights, the business and growth answers and the evidence
+report: setup ## Print the answers and the evidence; write the HTML report data/reports/report.html
 	$(LOADERS) report --target $(TARGET)
+
+.PHONY: dashboard
+dashboard: setup ## Serve the Streamlit dashboard on http://127.0.0.1:DASHBOARD_PORT (8501), read-only (TARGET=duckdb|postgres)
+	$(LOADERS) dashboard --target $(TARGET) --port $(DASHBOARD_PORT)
 
 .PHONY: analyze
 analyze: setup ## The statistics step after dbt build: diagnosis, hypothesis tests, plans, lags (writes marts)
@@ -90,7 +97,7 @@ amplitude-export: setup ## Write marts.amplitude_events as Amplitude upload file
 	$(LOADERS) amplitude-export --target $(TARGET) --out data/amplitude --api $(API)
 
 .PHONY: run
-run: setup ## Everything: sample data if SOURCE_DIR is empty, load, dbt build, the statistics step, report
+run: setup ## Everything: sample data if SOURCE_DIR is empty, load, dbt build, the statistics step, report (text + HTML)
 	@if [ -z "$$(ls -A $(SOURCE_DIR) 2>/dev/null)" ]; then \
 		echo "$(SOURCE_DIR) is empty: generating sample exports (scale $(SCALE), seed $(SEED))"; \
 		$(LOADERS) generate --out $(SOURCE_DIR) --scale $(SCALE) --seed $(SEED); \
@@ -134,8 +141,21 @@ dbt-test-duckdb: setup ## Generate, load and dbt build a fresh DuckDB warehouse 
 dbt-test-postgres: setup ## The same on a fresh PostgreSQL database (skips without a server, fails in CI)
 	$(BIN)/python -m tests.support.dbt_build postgres --scale $(TEST_SCALE)
 
+.PHONY: browser-setup
+browser-setup: ## Install Debian's chromium for the browser test, if missing
+	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
+	if [ "$$(id -u)" -eq 0 ]; then sudo=""; \
+	elif command -v sudo >/dev/null; then sudo="sudo"; \
+	else echo "error: /usr/bin/chromium is missing; install Debian's chromium as root (apt-get install chromium)"; exit 1; fi; \
+	command -v apt-get >/dev/null || { echo "error: /usr/bin/chromium is missing and there is no apt-get to install it"; exit 1; }; \
+	echo "installing Debian's chromium for the browser test (apt-get)"; \
+	{ $$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+	  && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } \
+	|| { echo "error: apt-get install chromium failed; the browser test needs /usr/bin/chromium"; exit 1; }; \
+	test -x /usr/bin/chromium || { echo "error: chromium installed but /usr/bin/chromium is missing"; exit 1; }
+
 .PHONY: test
-test: setup lint pytest dbt-test-duckdb dbt-test-postgres ## Everything CI runs
+test: setup browser-setup lint pytest dbt-test-duckdb dbt-test-postgres ## Everything CI runs
 
 .PHONY: docs
 docs: setup ## Generate the dbt docs and serve the lineage site on PORT (8080)

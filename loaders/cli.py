@@ -75,12 +75,19 @@ def _load(args: argparse.Namespace) -> int:
     return 0
 
 
+def _dashboard(args: argparse.Namespace) -> int:
+    from .dashboard.serve import serve
+
+    return serve(args.target, args.port, args.address, Path(args.project_dir))
+
+
 def _report(args: argparse.Namespace) -> int:
     from .evidence.warehouse import WarehouseError
     from .report import print_report
 
     try:
-        print_report(args.target, Path(args.project_dir))
+        html_out = None if args.no_html else Path(args.html)
+        print_report(args.target, Path(args.project_dir), html_out=html_out)
     except WarehouseError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -155,7 +162,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--target", choices=("duckdb", "postgres"), default="duckdb")
     report.add_argument("--project-dir", default=".", help="the dbt project")
+    report.add_argument(
+        "--html",
+        default="data/reports/report.html",
+        help="where the self-contained HTML report is written (default data/reports/report.html)",
+    )
+    report.add_argument("--no-html", action="store_true", help="print only, write no HTML")
     report.set_defaults(handler=_report)
+
+    dashboard = commands.add_parser(
+        "dashboard", help="serve the Streamlit dashboard on the marts (read-only)"
+    )
+    dashboard.add_argument("--target", choices=("duckdb", "postgres"), default="duckdb")
+    dashboard.add_argument("--port", type=int, default=8501, help="port (default 8501)")
+    dashboard.add_argument("--address", default="127.0.0.1", help="address to listen on")
+    dashboard.add_argument("--project-dir", default=".", help="the dbt project")
+    dashboard.set_defaults(handler=_dashboard)
 
     analyze = commands.add_parser(
         "analyze",

@@ -210,8 +210,10 @@ def format_table(names: Sequence[str], rows: Sequence[Sequence[Any]], indent: st
     return "\n".join(output)
 
 
-def print_report(target: str, project_dir: Path, out: TextIO = sys.stdout) -> None:
-    """Print the marts summary, the insights and the answers to the questions."""
+def print_report(
+    target: str, project_dir: Path, out: TextIO = sys.stdout, html_out: Path | None = None
+) -> None:
+    """Print the marts summary, the insights and the answers; write the HTML report too."""
     query = connect(target)  # first: a missing warehouse is an error, not an empty file
     analyses = compile_analyses(target, project_dir)
     print(f"\nThe marts ({target})", file=out)
@@ -238,3 +240,9 @@ def print_report(target: str, project_dir: Path, out: TextIO = sys.stdout) -> No
             print(format_table(names, rows), file=out)
         else:
             print("    none (or the statistics step has not run: make analyze)", file=out)
+    if html_out is not None:
+        from .dashboard.report_html import write_report
+
+        frames = Warehouse(target, read_write=True).frame
+        path = write_report(target, frames, analyses, html_out)
+        print(f"\nHTML report (charts included, opens without a network): {path}", file=out)

@@ -1,0 +1,564 @@
+"""The dashboard's pages (Streamlit): the sidebar filters and one function per page.
+
+The page scripts in ``views/`` call :func:`render`; ``app.py`` wires them into
+``st.navigation``. Queries go through one cache keyed on the warehouse's version
+(the DuckDB file's stamp; on PostgreSQL the minute), so a rebuild shows at once and
+flipping between pages does not query again.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from . import PAGES, answers, charts, data
+from .data import Filters, Source, WarehouseUnavailable
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+_FILTERS_KEY = "dashboard_filters"
+_UNAVAILABLE_KEY = "dashboard_unavailable"
+
+
+# --- data access -----------------------------------------------------------------------------
+
+
+def _source() -> Source:
+    return Source(data.configured_target())
+
+
+@st.cache_data(show_spinner=False, ttl=3600, max_entries=1024)
+def _cached(target: str, version: str, sql: str) -> pd.DataFrame:
+    return Source(target).query(sql)
+
+
+def query(sql: str) -> pd.DataFrame:
+    """The rows of ``sql`` on the configured target, cached until the warehouse changes."""
+    source = _source()
+    version = source.version()
+    if source.target != "duckdb":
+        version += f":{int(time.time() // 60)}"
+    return _cached(source.target, version, sql).copy()
+
+
+@st.cache_resource(show_spinner="Compiling the business questions with dbt ...")
+def _compiled(target: str) -> dict[str, str]:
+    return answers.compiled_analyses(target, PROJECT_DIR)
+
+
+def show_unavailable(error: WarehouseUnavailable) -> None:
+    """Say why the warehouse cannot be read, and stop the page."""
+    if error.reason == "rebuilding":
+        st.warning(error.message, icon="⏳")
+    else:
+        st.error(error.message, icon="🚫")
+    st.stop()
+
+
+def guarded(page: Callable[[Filters], None]) -> None:
+    """Run a page; a warehouse that cannot be read becomes a message, not a stack trace."""
+    unavailable = st.session_state.get(_UNAVAILABLE_KEY)
+    if isinstance(unavailable, WarehouseUnavailable):
+        show_unavailable(unavailable)
+    filters = st.session_state.get(_FILTERS_KEY) or Filters()
+    try:
+        page(filters)
+    except WarehouseUnavailable as error:
+        show_unavailable(error)
+
+
+# --- sidebar -------------------------------------------------------------------------------
+
+
+def sidebar() -> None:
+    """The filters every page shares: date range and country (stored for the pages)."""
+    st.session_state.pop(_UNAVAILABLE_KEY, None)
+    source = _source()
+    st.sidebar.caption(f"Warehouse: **{source.target}** (read-only)")
+    try:
+        first_day, last_day = data.order_date_bounds(query)
+        countries = data.countries(query)
+    except WarehouseUnavailable as error:
+        st.session_state[_UNAVAILABLE_KEY] = error
+        return
+    start: date | None = None
+    end: date | None = None
+    if first_day is not None and last_day is not None:
+        chosen = st.sidebar.date_input(
+            "Date range",
+            value=(first_day, last_day),
+            min_value=first_day,
+            max_value=last_day,
+            key="filter_dates",
+            help="Orders, cohorts, campaigns active and social series within these days.",
+        )
+        values = list(chosen) if isinstance(chosen, tuple | list) else [chosen]
+        start = values[0] if values else first_day
+        end = values[1] if len(values) > 1 else last_day
+    names = dict(zip(countries["country_code"], countries["country"], strict=True))
+    codes = st.sidebar.multiselect(
+        "Country",
+        options=list(names),
+        format_func=lambda code: f"{names.get(code, code)} ({code})",
+        key="filter_countries",
+        placeholder="All countries",
+        help="Customers' country: orders, RFM segments, lifetime value and churn risk.",
+    )
+    st.session_state[_FILTERS_KEY] = Filters(start=start, end=end, country_codes=tuple(codes))
+
+
+def _scope(filters: Filters, *, dates: bool, countries: bool) -> None:
+    parts = []
+    if dates and filters.start and filters.end:
+        parts.append(f"{filters.start:%Y-%m-%d} to {filters.end:%Y-%m-%d}")
+    if countries and filters.country_codes:
+        parts.append("countries " + ", ".join(filters.country_codes))
+    st.caption("Filtered to " + "; ".join(parts) if parts else "All data")
+
+
+# --- formatting ------------------------------------------------------------------------------
+
+
+def _money(value: Any) -> str:
+    return "-" if value is None or pd.isna(value) else f"{float(value):,.2f}"
+
+
+def _count(value: Any) -> str:
+    return "-" if value is None or pd.isna(value) else f"{int(value):,}"
+
+
+def _share(value: Any) -> str:
+    return "-" if value is None or pd.isna(value) else f"{float(value):.1%}"
+
+
+def _p(value: Any) -> str:
+    if value is None or pd.isna(value):
+        return "-"
+    return "<0.0001" if float(value) < 0.0001 else f"{float(value):.4f}"
+
+
+PERCENT = st.column_config.NumberColumn(format="percent")
+MONEY = st.column_config.NumberColumn(format="%,.2f")
+RATIO = st.column_config.NumberColumn(format="%.2f")
+P_VALUE = st.column_config.NumberColumn(format="%.2e")
+
+
+def _table(frame: pd.DataFrame, config: dict[str, Any] | None = None, **options: Any) -> None:
+    st.dataframe(frame, hide_index=True, column_config=config or {}, **options)
+
+
+def _chart(figure: Any, key: str) -> None:
+    st.plotly_chart(figure, key=key, config={"displaylogo": False})
+
+
+# --- overview --------------------------------------------------------------------------------
+
+#: One sentence per business question, from the first row of its analysis.
+_HEADLINES: dict[str, Callable[[dict[str, Any]], str]] = {
+    "top_10_customers": lambda row: (
+        f"Best customer: **{row['full_name'] or row['customer_id']}** "
+        f"({row['country'] or 'unknown country'}), {_money(row['total_spent'])} over "
+        f"{_count(row['total_transactions'])} orders."
+    ),
+    "top_product_by_revenue": lambda row: (
+        f"**{row.get('product')}** brings the most revenue: {_money(row.get('total_revenue'))}."
+    ),
+    "best_campaign_by_roi": lambda row: (
+        f"**{row['campaign_name']}** ({row['campaign_type']}): ROI {_share(row['roi'])}, "
+        f"ROAS {float(row['roas'] or 0):.2f} on {_money(row['total_spend'])} spent."
+    ),
+    "revenue_by_month": lambda row: (
+        f"Month by month revenue below; the first month, {row.get('month')}, made "
+        f"{_money(row.get('total_revenue'))}."
+    ),
+    "top_country_by_revenue": lambda row: (
+        f"**{row['country']}** brings the most revenue: {_money(row['total_revenue'])} from "
+        f"{_count(row['total_customers'])} customers."
+    ),
+}
+
+
+def _answers() -> None:
+    st.subheader("The five business questions")
+    st.caption(
+        "The project's dbt analyses (analyses/*.sql, the same as `make report`), over all "
+        "the data: the sidebar filters do not apply here."
+    )
+    compiled = _compiled(_source().target)
+    for name in answers.BUSINESS_QUESTIONS:
+        frame = query(compiled[name])
+        with st.container(border=True):
+            st.markdown(f"**{data_question(name)}**")
+            if frame.empty:
+                st.info("No data: the marts are empty.")
+                continue
+            first = frame.iloc[0].to_dict()
+            try:
+                st.markdown(_HEADLINES[name](first))
+            except (KeyError, TypeError, ValueError):
+                st.markdown(f"First row: {first}")
+            with st.expander(f"The answer's rows (analyses/{name}.sql)"):
+                _table(frame)
+
+
+def data_question(name: str) -> str:
+    """The question an analysis answers."""
+    from ..report import QUESTIONS
+
+    return QUESTIONS[name]
+
+
+def overview(filters: Filters) -> None:
+    """Revenue, orders, AOV and active customers over time; the five answers."""
+    st.title("Overview")
+    _scope(filters, dates=True, countries=True)
+    windows = {"last 30 days": 30, "last 90 days": 90, "whole range": None}
+    window = st.segmented_control(
+        "Compare",
+        options=list(windows),
+        default="last 30 days",
+        key="overview_window",
+        help="The cards compare this window, ending on the range's last day, with the "
+        "window of the same length just before it.",
+    )
+    if filters.start and filters.end:
+        days = windows.get(window or "last 30 days")
+        start = filters.start
+        if days is not None:
+            start = max(filters.start, filters.end - timedelta(days=days - 1))
+        comparison = data.period_comparison(query, filters, start, filters.end)
+        st.caption(
+            f"{comparison.start:%Y-%m-%d} to {comparison.end:%Y-%m-%d} against "
+            f"{comparison.previous_start:%Y-%m-%d} to {comparison.previous_end:%Y-%m-%d}."
+        )
+        columns = st.columns(4)
+        for column, (measure, label, formatter) in zip(
+            columns,
+            (
+                ("revenue", "Revenue", _money),
+                ("orders", "Orders", _count),
+                ("average_order_value", "Average order value", _money),
+                ("active_customers", "Active customers", _count),
+            ),
+            strict=True,
+        ):
+            change = comparison.change(measure)
+            column.metric(
+                label,
+                formatter(comparison.current[measure]),
+                delta=f"{change:+.1%}" if change is not None else None,
+                delta_description=None if change is not None else "no earlier orders to compare",
+                border=True,
+            )
+    grain = st.segmented_control(
+        "Period", options=list(data.GRAINS), default="month", key="overview_grain"
+    )
+    series = data.revenue_over_time(query, filters, grain or "month")
+    _chart(charts.revenue_trend(series, grain or "month"), "overview_trend")
+    _answers()
+    with st.expander("Automated insights (marts.business_insights)"):
+        _table(data.insights(query), {"metric_value": RATIO, "revenue_at_stake": MONEY})
+
+
+# --- customers -------------------------------------------------------------------------------
+
+
+def customers(filters: Filters) -> None:
+    """RFM segments, cohorts, LTV, churn risk, lifecycle segments and target lists."""
+    st.title("Customers")
+    _scope(filters, dates=False, countries=True)
+    segments = data.rfm_segments(query, filters)
+    _chart(charts.rfm_segments(segments), "customers_rfm")
+    with st.expander("What each RFM segment means and what to do"):
+        _table(
+            segments[["segment", "customers", "revenue", "description", "recommended_action"]],
+            {"revenue": MONEY},
+        )
+    st.subheader("Cohort retention")
+    st.caption("Cohorts by month of first order; the date range picks the cohorts.")
+    _chart(charts.cohort_heatmap(data.cohort_retention(query, filters)), "customers_cohorts")
+    left, right = st.columns(2)
+    with left:
+        _chart(charts.ltv_distribution(data.ltv_distribution(query, filters)), "customers_ltv")
+    with right:
+        _chart(charts.churn_risk(data.churn_risk(query, filters)), "customers_churn")
+    lifecycle = data.lifecycle_segments(query, filters)
+    _chart(charts.lifecycle_segments(lifecycle), "customers_lifecycle")
+    _table(
+        lifecycle,
+        {"historic_ltv": MONEY, "predicted_ltv_12m": MONEY, "average_churn_risk_score": RATIO},
+    )
+    st.subheader("Target lists")
+    st.caption("All countries: the lists are built for the whole customer base.")
+    lists = data.target_lists(query)
+    _chart(charts.target_lists(lists), "customers_targets")
+    _table(lists, {"expected_value": MONEY})
+
+
+# --- campaigns -------------------------------------------------------------------------------
+
+_SORTS = {
+    "ROI": "roi",
+    "ROAS": "roas",
+    "CPA": "cpa",
+    "CPC": "cpc",
+    "CTR": "ctr",
+    "Spend": "total_spend",
+    "Conversions": "total_conversions",
+}
+
+
+def campaigns(filters: Filters) -> None:
+    """The KPI table, attribution models per channel and the campaign plan."""
+    st.title("Campaigns")
+    kinds = st.sidebar.multiselect(
+        "Campaign channel",
+        data.campaign_types(query),
+        key="filter_campaign_types",
+        placeholder="All channels",
+    )
+    sources = st.sidebar.multiselect(
+        "Traffic source (attribution)",
+        data.traffic_sources(query),
+        key="filter_traffic_sources",
+        placeholder="All sources",
+    )
+    filters = Filters(
+        filters.start,
+        filters.end,
+        filters.country_codes,
+        campaign_types=tuple(kinds),
+        traffic_sources=tuple(sources),
+    )
+    _scope(filters, dates=True, countries=False)
+    kpis = data.campaign_kpis(query, filters)
+    left, right = st.columns([3, 1])
+    with left:
+        sort_label = st.selectbox("Sort by", list(_SORTS), key="campaigns_sort")
+    with right:
+        ascending = st.toggle("Ascending", value=sort_label in {"CPA", "CPC"}, key="campaigns_asc")
+    column = _SORTS[sort_label or "ROI"]
+    kpis = kpis.sort_values(
+        [column, "campaign_id"], ascending=[ascending, True], na_position="last"
+    )
+    st.caption(
+        f"{len(kpis):,} campaigns active in the range. ROI and ROAS from the revenue the "
+        "default attribution model credits; click a column header to sort too."
+    )
+    _table(
+        kpis,
+        {
+            "ctr": PERCENT,
+            "cpc": RATIO,
+            "cpa": RATIO,
+            "roas": RATIO,
+            "roi": PERCENT,
+            "budget": MONEY,
+            "total_spend": MONEY,
+            "attributed_revenue": MONEY,
+        },
+        height=420,
+        key="campaigns_kpis",
+    )
+    _chart(charts.campaign_returns(kpis), "campaigns_returns")
+    measure = st.segmented_control(
+        "Attribution measure",
+        options=["share_of_conversions", "share_of_revenue", "attributed_revenue"],
+        default="share_of_conversions",
+        format_func=lambda value: value.replace("_", " "),
+        key="campaigns_measure",
+    )
+    attribution = data.channel_attribution(query, filters)
+    _chart(
+        charts.channel_attribution(attribution, measure or "share_of_conversions"),
+        "campaigns_attribution",
+    )
+    st.subheader("The next campaign")
+    plan = data.campaign_plan(query)
+    _chart(charts.campaign_plan(plan), "campaigns_plan")
+    _table(
+        plan,
+        {
+            "budget_share": PERCENT,
+            "current_spend": MONEY,
+            "budget": MONEY,
+            "expected_revenue": MONEY,
+            "expected_revenue_low": MONEY,
+            "expected_revenue_high": MONEY,
+            "expected_roas": RATIO,
+        },
+    )
+    st.caption("The brief with its reasons: data/reports/campaign_plan.md (`make analyze`).")
+
+
+# --- products --------------------------------------------------------------------------------
+
+
+def products(filters: Filters) -> None:
+    """Product performance and the diagnosis of low ratings."""
+    st.title("Products")
+    st.caption("All data: the product marts are not split by day or country.")
+    performance = data.product_performance(query)
+    _chart(charts.product_revenue(performance), "products_revenue")
+    with st.expander("Every product"):
+        _table(performance, {"total_revenue": MONEY, "avg_price": MONEY})
+    diagnostics = data.product_diagnostics(query)
+    _chart(charts.product_diagnostics(diagnostics), "products_diagnostics")
+    flagged = diagnostics[diagnostics["is_flagged"].fillna(False).astype(bool)]
+    st.subheader("Flagged products")
+    if flagged.empty:
+        st.info("No product has significantly more low ratings than its baseline.")
+    else:
+        for row in flagged.itertuples(index=False):
+            st.markdown(
+                f"**{row.product_name}**: {_share(row.low_rating_share)} low ratings of "
+                f"{_count(row.reviews)} reviews against {_share(row.baseline_low_rating_share)}"
+                f" (Holm p {_p(row.p_value_holm)}); top complaint **{row.top_complaint_tag}** "
+                f"({_share(row.top_complaint_tag_share)}). Complaint tags: "
+                f"{row.top_complaint_tags or '-'}."
+            )
+    _table(
+        diagnostics,
+        {
+            "low_rating_share": PERCENT,
+            "baseline_low_rating_share": PERCENT,
+            "top_complaint_tag_share": PERCENT,
+            "return_request_rate": PERCENT,
+            "refund_rate": PERCENT,
+            "average_rating": RATIO,
+            "p_value_holm": P_VALUE,
+        },
+    )
+
+
+# --- social to sales -------------------------------------------------------------------------
+
+
+def social(filters: Filters) -> None:
+    """Mentions over sales with the detected lag, and the cross-correlation by lag."""
+    st.title("Social to sales")
+    summary = data.social_lag_summary(query)
+    if summary.empty:
+        st.info("No lag analysis yet: run the statistics step (`make analyze`).")
+        return
+    platforms = sorted(summary["platform"].astype(str).unique())
+    categories = sorted(summary["category"].astype(str).unique())
+    strongest = summary.iloc[0]
+    left, right = st.columns(2)
+    with left:
+        platform = st.selectbox(
+            "Platform",
+            platforms,
+            index=platforms.index(str(strongest["platform"])),
+            key="social_platform",
+        )
+    with right:
+        category = st.selectbox(
+            "Category",
+            categories,
+            index=categories.index(str(strongest["category"])),
+            key="social_category",
+        )
+    pair = summary[(summary["platform"] == platform) & (summary["category"] == category)]
+    lag = int(pair["best_lag_days"].iloc[0]) if not pair.empty else 0
+    leads = bool(pair["leads_sales"].iloc[0]) if not pair.empty else False
+    if not pair.empty:
+        row = pair.iloc[0]
+        verdict = "leads sales" if leads else "does not lead sales significantly"
+        st.markdown(
+            f"**{platform}** on **{category}** {verdict}: best lag {lag} days, correlation "
+            f"{float(row['best_correlation']):.2f} (Holm p {_p(row['p_value_holm'])}, "
+            f"Granger Holm p {_p(row['granger_p_value_holm'])})."
+        )
+    shift = st.toggle(
+        f"Shift mentions by the detected lag ({lag} days)", value=True, key="social_shift"
+    )
+    _scope(filters, dates=True, countries=False)
+    series = data.social_and_sales(query, str(platform), str(category), filters)
+    _chart(
+        charts.social_overlay(series, str(platform), str(category), lag if shift else 0),
+        "social_overlay",
+    )
+    _chart(
+        charts.cross_correlation(data.cross_correlation(query, str(category)), str(category)),
+        "social_xcorr",
+    )
+    with st.expander("Every platform and category"):
+        _table(summary, {"p_value_holm": P_VALUE, "granger_p_value_holm": P_VALUE})
+
+
+# --- experiments -----------------------------------------------------------------------------
+
+
+def experiments(filters: Filters) -> None:
+    """The hypothesis tests and the A/B test plan."""
+    st.title("Experiments")
+    st.caption("From the statistics step (`make analyze`), over all the data.")
+    tests = data.hypothesis_tests(query)
+    _chart(charts.effect_sizes(tests), "experiments_effects")
+    _table(
+        tests[
+            [
+                "test_id",
+                "question",
+                "method",
+                "n_a",
+                "n_b",
+                "estimate_a",
+                "estimate_b",
+                "p_value_holm",
+                "effect_size_name",
+                "effect_size",
+                "effect_size_ci_low",
+                "effect_size_ci_high",
+                "decision",
+                "conclusion",
+            ]
+        ],
+        {
+            "p_value_holm": P_VALUE,
+            "estimate_a": RATIO,
+            "estimate_b": RATIO,
+            "effect_size": RATIO,
+            "effect_size_ci_low": RATIO,
+            "effect_size_ci_high": RATIO,
+        },
+    )
+    st.subheader("A/B test plan")
+    plan = data.ab_test_plan(query)
+    _chart(charts.ab_test_plan(plan), "experiments_plan")
+    _table(
+        plan,
+        {
+            "baseline_conversion_rate": PERCENT,
+            "mde_relative": PERCENT,
+            "treatment_conversion_rate": PERCENT,
+            "simulated_power": PERCENT,
+            "simulated_false_positive_rate": PERCENT,
+            "daily_eligible_sessions": RATIO,
+        },
+    )
+    st.caption(
+        "Check a running experiment's split: `python -m loaders srm --control N --treatment M`."
+    )
+
+
+_RENDERERS: dict[str, Callable[[Filters], None]] = {
+    "overview": overview,
+    "customers": customers,
+    "campaigns": campaigns,
+    "products": products,
+    "social": social,
+    "experiments": experiments,
+}
+
+
+def render(name: str) -> None:
+    """Render page ``name`` (one of :data:`PAGES`) with the sidebar's filters."""
+    assert name in dict(PAGES), name
+    guarded(_RENDERERS[name])
