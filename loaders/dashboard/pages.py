@@ -341,7 +341,12 @@ def campaigns(filters: Filters) -> None:
     with left:
         sort_label = st.selectbox("Sort by", list(_SORTS), key="campaigns_sort")
     with right:
-        ascending = st.toggle("Ascending", value=sort_label in {"CPA", "CPC"}, key="campaigns_asc")
+        # Cost measures sort cheapest first; each sort keeps its own direction.
+        ascending = st.toggle(
+            "Ascending",
+            value=sort_label in {"CPA", "CPC"},
+            key=f"campaigns_ascending_{sort_label}",
+        )
     column = _SORTS[sort_label or "ROI"]
     kpis = kpis.sort_values(
         [column, "campaign_id"], ascending=[ascending, True], na_position="last"

@@ -8,8 +8,10 @@ campaign plan.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -20,10 +22,22 @@ from tests.integration.conftest import Build
 pytestmark = pytest.mark.slow
 
 
-def test_report_answers_every_question_and_prints_the_evidence(generated_build: Build) -> None:
+def test_report_answers_every_question_and_prints_the_evidence(
+    generated_build: Build, tmp_path: Path
+) -> None:
     assert generated_build.returncode == 0, generated_build.failures()
+    html_path = tmp_path / "shared" / "report.html"
     completed = subprocess.run(
-        [sys.executable, "-m", "loaders", "report", "--target", generated_build.target],
+        [
+            sys.executable,
+            "-m",
+            "loaders",
+            "report",
+            "--target",
+            generated_build.target,
+            "--html",
+            str(html_path),
+        ],
         cwd=REPO,
         env=generated_build.environment,
         capture_output=True,
@@ -50,3 +64,16 @@ def test_report_answers_every_question_and_prints_the_evidence(generated_build: 
         assert test_id in evidence
     assert "tiktok" in evidence.lower()
     assert "Traceback" not in output + completed.stderr
+
+    # The HTML report: its path is the last line, and it needs nothing from outside.
+    assert output.strip().splitlines()[-1].endswith(str(html_path.resolve()))
+    page = html_path.read_text(encoding="utf-8")
+    assert page.count('class="plotly-graph-div"') >= 15
+    assert not re.search(r"<script[^>]+src=", page), "a script from elsewhere"
+    assert not re.search(r"<link[^>]+href=", page), "a stylesheet from elsewhere"
+    assert not re.search(r"@import|url\(\s*['\"]?https?:", page), "a fetched style resource"
+    for section in ("Overview", "Customers", "Campaigns", "Products", "Social to sales"):
+        assert f"<h2>{section}</h2>" in page
+    assert "Wireless Earbuds Pro" in page and "battery" in page
+    for name in list(QUESTIONS)[:5]:
+        assert f"analyses/{name}.sql" in page
