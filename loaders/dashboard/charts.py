@@ -65,14 +65,24 @@ def revenue_trend(frame: pd.DataFrame, grain: str = "month") -> go.Figure:
         rows=2, cols=2, subplot_titles=[label for _, label in panels], vertical_spacing=0.16
     )
     for index, (column, label) in enumerate(panels):
+        values = frame[column].astype(float)
+        change = values.pct_change()  # against the period before, shown on hover
         figure.add_trace(
             go.Scatter(
                 x=frame["period"],
-                y=frame[column],
+                y=values,
                 mode="lines+markers" if len(frame) <= 60 else "lines",
                 name=label,
                 line={"color": PALETTE[index]},
                 showlegend=False,
+                customdata=[
+                    "-" if pd.isna(value) or math.isinf(value) else f"{value:+.1%}"
+                    for value in change
+                ],
+                hovertemplate=(
+                    f"%{{x}}<br>{label}: %{{y:,.2f}}<br>vs the {grain} before: "
+                    "%{customdata}<extra></extra>"
+                ),
             ),
             row=index // 2 + 1,
             col=index % 2 + 1,

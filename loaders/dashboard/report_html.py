@@ -18,7 +18,7 @@ import pandas as pd
 from plotly.offline import get_plotlyjs
 
 from ..report import QUESTIONS, Analysis
-from . import charts, data
+from . import PAGES, charts, data
 from .data import Filters, Query
 
 #: The relations the report reads (the exposure marketing_report declares the same).
@@ -329,14 +329,8 @@ def _experiments(query: Query) -> str:
     )
 
 
-_SECTIONS: tuple[tuple[str, str], ...] = (
-    ("overview", "Overview"),
-    ("customers", "Customers"),
-    ("campaigns", "Campaigns"),
-    ("products", "Products"),
-    ("social", "Social to sales"),
-    ("experiments", "Experiments"),
-)
+#: The report's sections: the dashboard's pages, in the same order.
+_SECTIONS = PAGES
 
 
 def render(target: str, query: Query, answers: Sequence[Analysis]) -> str:
