@@ -163,7 +163,7 @@ docs: setup ## Generate the dbt docs and serve the lineage site on PORT (8080)
 	$(DBT) docs serve --port $(PORT) --no-browser
 
 .PHONY: bench
-bench: setup ## Benchmark load and dbt build at SCALE and on the shared sales file; appends to BENCHMARKS.md
+bench: setup ## Benchmark load, dbt build, statistics step and dashboard pages at SCALE, and the shared sales file; appends to BENCHMARKS.md
 	$(LOADERS) bench --scale $(SCALE)
 
 .PHONY: lock

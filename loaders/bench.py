@@ -4,8 +4,10 @@ Generates scale N once (kept under ``.bench/`` for later runs), then on a
 fresh DuckDB warehouse times, as separate processes, the load and
 ``dbt build`` (models and data tests; unit tests run in ``make test``), each
 with its wall time, rows per second and peak memory (the process's maximum
-resident set size). Then the same end to end on the shared 40,000-row sales
-export alone.
+resident set size). On that warehouse it then times the statistics step
+(``python -m loaders analyze``: the dashboard's evidence pages read its tables) and
+every dashboard page, cold and warm (:mod:`loaders.dashboard.bench_pages`). Then the
+same load and build end to end on the shared 40,000-row sales export alone.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .config import shared_sales_export
+from .dashboard.bench_pages import PageTiming, format_table, time_pages
 
 REPO = Path(__file__).resolve().parents[1]
 BENCHMARKS = REPO / "BENCHMARKS.md"
@@ -73,22 +76,28 @@ def machine() -> str:
     )
 
 
-def _pipeline(
-    source: Path, workdir: Path, environment: dict[str, str], name: str
-) -> tuple[Timed, Timed, dict[str, float]]:
+def _warehouse_environment(environment: dict[str, str], workdir: Path, name: str) -> dict[str, str]:
     # One warehouse path for every run, as a user has: dbt then re-parses the
     # project only when it changed (a new path is a new profile: a full parse).
     warehouse = REPO / ".bench" / "warehouse.duckdb"
+    environment = dict(environment)
+    environment["DUCKDB_PATH"] = str(warehouse)
+    environment["DBT_TARGET"] = "duckdb"
+    environment["MARKETING_PIPELINES_DIR"] = str(workdir / f"{name}_dlt")
+    return environment
+
+
+def _pipeline(
+    source: Path, workdir: Path, environment: dict[str, str], name: str
+) -> tuple[Timed, Timed, dict[str, float]]:
+    environment = _warehouse_environment(environment, workdir, name)
+    warehouse = Path(environment["DUCKDB_PATH"])
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     for leftover in (warehouse, Path(f"{warehouse}.wal"), workdir / f"{name}_dlt"):
         if leftover.is_dir():
             shutil.rmtree(leftover)
         elif leftover.exists():
             leftover.unlink()
-    environment = dict(environment)
-    environment["DUCKDB_PATH"] = str(warehouse)
-    environment["DBT_TARGET"] = "duckdb"
-    environment["MARKETING_PIPELINES_DIR"] = str(workdir / f"{name}_dlt")
     report = workdir / f"{name}_load.json"
     python = sys.executable
     load = timed(
@@ -112,6 +121,32 @@ def _pipeline(
         workdir / f"{name}_build.log",
     )
     return load, build, json.loads(report.read_text())
+
+
+def _statistics_and_dashboard(
+    workdir: Path, environment: dict[str, str], name: str
+) -> tuple[Timed, list[PageTiming]]:
+    """After ``_pipeline``: time the statistics step, then the dashboard's pages."""
+    environment = _warehouse_environment(environment, workdir, name)
+    statistics = timed(
+        [
+            sys.executable,
+            "-m",
+            "loaders",
+            "analyze",
+            "--target",
+            "duckdb",
+            "--reports-dir",
+            str(workdir / f"{name}_reports"),  # not the project's data/reports
+        ],
+        environment,
+        workdir / f"{name}_analyze.log",
+    )
+    # The dashboard compiles the business questions into its own dbt target folder,
+    # kept here so later runs parse partially, as a user's dashboard does.
+    environment["DBT_TARGET_PATH"] = str(workdir / f"{name}_dashboard_target")
+    pages = time_pages(environment, log=workdir / f"{name}_dashboard.log")
+    return statistics, pages
 
 
 def run_benchmark(scale: float, seed: int, workdir: Path) -> int:
@@ -151,6 +186,9 @@ def run_benchmark(scale: float, seed: int, workdir: Path) -> int:
     records = int(figures["records"])
     end_to_end = load.seconds + build.seconds
 
+    print("statistics step, then the dashboard's pages, on that warehouse ...", flush=True)
+    statistics, pages = _statistics_and_dashboard(data, environment, "warehouse")
+
     print("shared sales export alone: load, then dbt build ...", flush=True)
     shared_sales = shared_sales_export()
     if not shared_sales.is_file():
@@ -178,6 +216,8 @@ def run_benchmark(scale: float, seed: int, workdir: Path) -> int:
         f"{build.peak_mib:,.0f} |",
         f"| end to end (load + build + tests) | {records:,} | {end_to_end:.2f} | "
         f"{records / end_to_end:,.0f} | | | |",
+        f"| statistics step (analyze; not in end to end) | | {statistics.seconds:.2f} | | | | "
+        f"{statistics.peak_mib:,.0f} |",
         f"| shared sales CSV: load | {int(sales_figures['records']):,} | "
         f"{sales_load.seconds:.2f} | | {sales_figures['seconds']:.2f} | | "
         f"{sales_load.peak_mib:,.0f} |",
@@ -192,6 +232,8 @@ def run_benchmark(scale: float, seed: int, workdir: Path) -> int:
         f"dbt parses the project partially (as on any run after the first; a first "
         f"parse adds about 2.5 s). Peak memory is the largest single process of a "
         f"step (the loader's main process or one of its two workers).",
+        "",
+        *format_table(pages, scale),
     ]
     text = "\n".join(lines) + "\n"
     if not BENCHMARKS.exists():
