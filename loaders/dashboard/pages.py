@@ -142,7 +142,8 @@ def _p(value: Any) -> str:
     return "<0.0001" if float(value) < 0.0001 else f"{float(value):.4f}"
 
 
-PERCENT = st.column_config.NumberColumn(format="percent")
+PERCENT = st.column_config.NumberColumn(format="percent")  # a fraction: 0.25 -> 25%
+PERCENT_UNITS = st.column_config.NumberColumn(format="%.2f%%")  # already percent: 3.1 -> 3.1%
 MONEY = st.column_config.NumberColumn(format="%,.2f")
 RATIO = st.column_config.NumberColumn(format="%.2f")
 P_VALUE = st.column_config.NumberColumn(format="%.2e")
@@ -158,27 +159,44 @@ def _chart(figure: Any, key: str) -> None:
 
 # --- overview --------------------------------------------------------------------------------
 
-#: One sentence per business question, from the first row of its analysis.
-_HEADLINES: dict[str, Callable[[dict[str, Any]], str]] = {
-    "top_10_customers": lambda row: (
-        f"Best customer: **{row['full_name'] or row['customer_id']}** "
-        f"({row['country'] or 'unknown country'}), {_money(row['total_spent'])} over "
-        f"{_count(row['total_transactions'])} orders."
+
+def _revenue_by_month(frame: pd.DataFrame) -> str:
+    last = frame.iloc[-1]
+    text = f"The last month, {last['month']:%Y-%m}, made {_money(last['total_revenue'])}"
+    if len(frame) > 1:
+        before = frame.iloc[-2]
+        first = frame.iloc[0]
+        if before["total_revenue"]:
+            change = last["total_revenue"] / before["total_revenue"] - 1
+            text += f" ({change:+.1%} on {before['month']:%Y-%m})"
+        if first["total_revenue"]:
+            growth = last["total_revenue"] / first["total_revenue"] - 1
+            text += f"; {growth:+.1%} since {first['month']:%Y-%m} ({len(frame)} months)"
+    return text + ". Every month in the rows below and in the trend above."
+
+
+#: One sentence per business question, from the rows of its analysis.
+_HEADLINES: dict[str, Callable[[pd.DataFrame], str]] = {
+    "top_10_customers": lambda frame: (
+        f"Best customer: **{frame.iloc[0]['full_name'] or frame.iloc[0]['customer_id']}** "
+        f"({frame.iloc[0]['country'] or 'unknown country'}), "
+        f"{_money(frame.iloc[0]['total_spent'])} over "
+        f"{_count(frame.iloc[0]['total_transactions'])} orders."
     ),
-    "top_product_by_revenue": lambda row: (
-        f"**{row.get('product')}** brings the most revenue: {_money(row.get('total_revenue'))}."
+    "top_product_by_revenue": lambda frame: (
+        f"**{frame.iloc[0]['product']}** brings the most revenue: "
+        f"{_money(frame.iloc[0]['total_revenue'])}."
     ),
-    "best_campaign_by_roi": lambda row: (
-        f"**{row['campaign_name']}** ({row['campaign_type']}): ROI {_share(row['roi'])}, "
-        f"ROAS {float(row['roas'] or 0):.2f} on {_money(row['total_spend'])} spent."
+    "best_campaign_by_roi": lambda frame: (
+        f"**{frame.iloc[0]['campaign_name']}** ({frame.iloc[0]['campaign_type']}): ROI "
+        f"{_share(frame.iloc[0]['roi'])}, ROAS {float(frame.iloc[0]['roas'] or 0):.2f} on "
+        f"{_money(frame.iloc[0]['total_spend'])} spent."
     ),
-    "revenue_by_month": lambda row: (
-        f"Month by month revenue below; the first month, {row.get('month')}, made "
-        f"{_money(row.get('total_revenue'))}."
-    ),
-    "top_country_by_revenue": lambda row: (
-        f"**{row['country']}** brings the most revenue: {_money(row['total_revenue'])} from "
-        f"{_count(row['total_customers'])} customers."
+    "revenue_by_month": _revenue_by_month,
+    "top_country_by_revenue": lambda frame: (
+        f"**{frame.iloc[0]['country']}** brings the most revenue: "
+        f"{_money(frame.iloc[0]['total_revenue'])} from "
+        f"{_count(frame.iloc[0]['total_customers'])} customers."
     ),
 }
 
@@ -197,11 +215,7 @@ def _answers() -> None:
             if frame.empty:
                 st.info("No data: the marts are empty.")
                 continue
-            first = frame.iloc[0].to_dict()
-            try:
-                st.markdown(_HEADLINES[name](first))
-            except (KeyError, TypeError, ValueError):
-                st.markdown(f"First row: {first}")
+            st.markdown(_HEADLINES[name](frame))
             with st.expander(f"The answer's rows (analyses/{name}.sql)"):
                 _table(frame)
 
@@ -358,7 +372,7 @@ def campaigns(filters: Filters) -> None:
     _table(
         kpis,
         {
-            "ctr": PERCENT,
+            "ctr": PERCENT_UNITS,
             "cpc": RATIO,
             "cpa": RATIO,
             "roas": RATIO,

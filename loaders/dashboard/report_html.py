@@ -54,6 +54,30 @@ td.number { text-align: right; font-variant-numeric: tabular-nums; }
 """
 
 
+#: Columns holding a fraction (0.25 = 25%), shown as percentages.
+FRACTIONS = frozenset(
+    {
+        "roi",
+        "budget_share",
+        "share_of_conversions",
+        "share_of_revenue",
+        "retention_rate",
+        "low_rating_share",
+        "baseline_low_rating_share",
+        "top_complaint_tag_share",
+        "return_request_rate",
+        "refund_rate",
+        "baseline_conversion_rate",
+        "mde_relative",
+        "treatment_conversion_rate",
+        "simulated_power",
+        "simulated_false_positive_rate",
+    }
+)
+#: Columns the marts already hold in percent (3.1 = 3.1%): a sign, no scaling.
+PERCENT_UNITS = frozenset({"ctr", "avg_ctr", "avg_conversion_rate", "marketing_consent_rate"})
+
+
 def _cell(value: Any, name: str) -> tuple[str, bool]:
     """The text of one table cell, and whether it is a number (right-aligned)."""
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
@@ -65,8 +89,10 @@ def _cell(value: Any, name: str) -> tuple[str, bool]:
     if isinstance(value, float):
         if name.startswith("p_value") or "_p_value" in name:
             return ("<0.0001" if value < 0.0001 else f"{value:.4f}"), True
-        if name.endswith(("_share", "_rate")) or name in {"ctr", "roi", "budget_share"}:
+        if name in FRACTIONS:
             return f"{value:.1%}", True
+        if name in PERCENT_UNITS:
+            return f"{value:.2f}%", True
         if value == int(value) and abs(value) >= 1000:
             return f"{value:,.0f}", True
         return (f"{value:,.2f}" if abs(value) >= 1 else f"{value:.4g}"), True
@@ -155,7 +181,15 @@ def _overview(query: Query, answers: Sequence[Analysis]) -> str:
     parts.append(
         table(
             data.insights(query),
-            ["title", "subject", "metric", "metric_value", "severity", "recommendation"],
+            [
+                "title",
+                "subject",
+                "metric",
+                "metric_value",
+                "metric_unit",
+                "severity",
+                "recommendation",
+            ],
         )
     )
     return _section("overview", "Overview", parts)
