@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shlex
 import shutil
 import subprocess
 import sys
@@ -38,9 +39,18 @@ class Timed:
     peak_mib: float
 
 
-#: dbt build flags of a production run (make build, make run): dbt's unit tests check the
-#: SQL logic on fixtures, not the data, so they belong to CI (`make test`), as dbt advises.
-PRODUCTION_BUILD_FLAGS = ("--exclude-resource-type", "unit_test")
+#: dbt build flags of a production run when the Makefile does not pass its own
+#: (``DBT_BUILD_FLAGS``, where the reasons are): no unit tests, no data tests of the
+#: evidence tables before the statistics step, no JSON artefacts, no debug file log.
+DEFAULT_BUILD_FLAGS = (
+    "--exclude-resource-type unit_test --exclude test_type:data,tag:evidence "
+    "--no-write-json --log-level-file warn"
+)
+
+
+def production_build_flags() -> list[str]:
+    """The dbt build flags ``make build`` and ``make run`` use (``$DBT_BUILD_FLAGS``)."""
+    return shlex.split(os.environ.get("DBT_BUILD_FLAGS", DEFAULT_BUILD_FLAGS))
 
 
 def timed(command: list[str], environment: dict[str, str], log: Path) -> Timed:
@@ -116,7 +126,7 @@ def _pipeline(
     )
     # As `make build` and `make run`: models and data tests; unit tests run in `make test`.
     build = timed(
-        [str(Path(python).with_name("dbt")), "build", *PRODUCTION_BUILD_FLAGS],
+        [str(Path(python).with_name("dbt")), "build", *production_build_flags()],
         environment,
         workdir / f"{name}_build.log",
     )
