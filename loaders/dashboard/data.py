@@ -29,7 +29,8 @@ Query = Callable[[str], pd.DataFrame]
 
 #: The relations each page reads (schema.table), as the exposures declare them.
 MARTS: dict[str, tuple[str, ...]] = {
-    "overview": (
+    "overview": (  # with the sidebar's choices and as-of date, read on every page
+        "core.int_as_of_date",
         "core.fct_orders",
         "marts.customer_metrics",
         "marts.country_statistics",
@@ -182,6 +183,12 @@ def _where(conditions: Sequence[str]) -> str:
 
 
 # --- choices for the filters ---------------------------------------------------------------
+
+
+def as_of_date(query: Query) -> date | None:
+    """The build's as-of date: every "days since" in the marts counts from it."""
+    frame = query("select as_of_date from core.int_as_of_date")
+    return None if frame.empty else frame.iloc[0, 0]
 
 
 def order_date_bounds(query: Query) -> tuple[date | None, date | None]:

@@ -83,9 +83,12 @@ def sidebar() -> None:
     try:
         first_day, last_day = data.order_date_bounds(query)
         countries = data.countries(query)
+        as_of = data.as_of_date(query)
     except WarehouseUnavailable as error:
         st.session_state[_UNAVAILABLE_KEY] = error
         return
+    if as_of is not None:
+        st.sidebar.caption(f"Data as of **{as_of:%Y-%m-%d}** (the build's as-of date)")
     start: date | None = None
     end: date | None = None
     if first_day is not None and last_day is not None:

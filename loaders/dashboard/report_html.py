@@ -22,9 +22,8 @@ from . import PAGES, charts, data
 from .data import Filters, Query
 
 #: The relations the report reads (the exposure marketing_report declares the same).
-RELATIONS: tuple[str, ...] = (
-    "core.int_as_of_date",
-    *dict.fromkeys(relation for relations in data.MARTS.values() for relation in relations),
+RELATIONS: tuple[str, ...] = tuple(
+    dict.fromkeys(("core.int_as_of_date", *(r for rs in data.MARTS.values() for r in rs)))
 )
 
 _STYLE = """
@@ -369,7 +368,7 @@ _SECTIONS = PAGES
 
 def render(target: str, query: Query, answers: Sequence[Analysis]) -> str:
     """The whole report as one HTML document."""
-    as_of = query("select as_of_date from core.int_as_of_date").iloc[0, 0]
+    as_of = data.as_of_date(query)
     builders: dict[str, Callable[[], str]] = {
         "overview": lambda: _overview(query, answers),
         "customers": lambda: _customers(query),
