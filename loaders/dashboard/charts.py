@@ -174,7 +174,11 @@ def ltv_distribution(frame: pd.DataFrame) -> go.Figure:
     if frame.empty:
         return empty(title, "No customers")
     labels = [
-        f"{start:,.0f}-{end:,.0f}" if index < len(frame) - 1 else f"{start:,.0f}+"
+        "all"
+        if start is None or pd.isna(start) or end is None or pd.isna(end)
+        else f"{start:,.0f}-{end:,.0f}"
+        if index < len(frame) - 1
+        else f"{start:,.0f}+"
         for index, (start, end) in enumerate(
             zip(frame["band_start"], frame["band_end"], strict=True)
         )
@@ -547,7 +551,8 @@ def ab_test_plan(frame: pd.DataFrame) -> go.Figure:
             y=frame["days_needed"],
             marker_color=[PALETTE[2] if flag else FLAG_COLOUR for flag in feasible],
             text=[
-                f"{value:,.0f} days" if value == value else "-" for value in frame["days_needed"]
+                "-" if value is None or pd.isna(value) else f"{value:,.0f} days"
+                for value in frame["days_needed"]
             ],
             textposition="outside",
         )

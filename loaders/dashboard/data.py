@@ -2,10 +2,14 @@
 
 Every function takes a :data:`Query` (SQL in, a DataFrame out) and returns the rows a
 chart or table needs, aggregated in SQL that runs unchanged on DuckDB and PostgreSQL.
-:class:`Source` is the query function of a dbt target: read-only on DuckDB (it never
-takes the write lock, so a load or ``dbt build`` can always start) and it turns a
-missing, locked or unbuilt warehouse into :class:`WarehouseUnavailable`, a message for
-people instead of a stack trace.
+:class:`Source` is the query function of a dbt target, read-only on both (a read-only
+DuckDB connection, a read-only PostgreSQL session); it turns a missing, locked or
+unbuilt warehouse into :class:`WarehouseUnavailable`, a message for people instead of a
+stack trace. DuckDB allows one writing process or several reading ones: the dashboard
+opens a connection per query and closes it at once (tens of milliseconds, none between
+page runs, cached results need none), so a load or ``dbt build`` that starts while the
+dashboard is open works, unless it starts in the very milliseconds a query runs: then
+it stops on DuckDB's lock error and a rerun goes through.
 
 :data:`MARTS` lists the relations each page reads; ``models/marts/_exposures.yml``
 declares the same ones (a test holds the two together), so ``dbt docs`` draws the
@@ -71,6 +75,14 @@ class WarehouseUnavailable(RuntimeError):
         self.message = message
 
 
+def _is_connection_error(error: BaseException) -> bool:
+    try:
+        import psycopg2
+    except ImportError:  # pragma: no cover - psycopg2 is pinned
+        return type(error).__name__ == "OperationalError"
+    return isinstance(error, psycopg2.OperationalError | psycopg2.InterfaceError)
+
+
 def _classify(target: str, error: BaseException) -> WarehouseUnavailable | None:
     """The people's version of a database error, or None for a bug (let it raise)."""
     text = str(error).strip()
@@ -89,13 +101,17 @@ def _classify(target: str, error: BaseException) -> WarehouseUnavailable | None:
             "or the statistics step holds it). Reload this page when it has finished; "
             "the dashboard only reads it and never blocks a rebuild.",
         )
-    if name in {"CatalogException", "UndefinedTable"} or "does not exist" in text:
+    if (
+        name in {"CatalogException", "UndefinedTable", "BinderException", "UndefinedColumn"}
+        or "does not exist" in text
+    ):
         return WarehouseUnavailable(
             "not_built",
-            f"A mart this page reads is not built yet ({first_line}). "
-            "Run `make build analyze` (or `make run`), then reload this page.",
+            f"A mart this page reads is not built, or built by an older version of the "
+            f"project ({first_line}). Run `make build analyze` (or `make run`), then reload "
+            "this page.",
         )
-    if name == "OperationalError":
+    if _is_connection_error(error):
         return WarehouseUnavailable(
             "down",
             f"The {target} warehouse cannot be reached ({first_line}). Check the server "
@@ -111,14 +127,15 @@ class Source:
     target: str
 
     def query(self, sql: str) -> pd.DataFrame:
-        """The rows of ``sql``; numbers as floats or ints, dates as dates."""
+        """The rows of ``sql``; numeric columns as numbers (NULL as NaN), dates as dates."""
         try:
-            return Warehouse(self.target).frame(sql)
+            frame = Warehouse(self.target).frame(sql)
         except Exception as error:
             unavailable = _classify(self.target, error)
             if unavailable is None:
                 raise
             raise unavailable from error
+        return numeric(frame)
 
     def version(self) -> str:
         """Changes whenever the warehouse may have changed (caches key on it)."""
@@ -138,6 +155,21 @@ class Source:
         return f"duckdb:{path}:{'/'.join(stamps)}"
 
 
+def numeric(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns holding only numbers and NULLs as numeric dtypes, so NULL is NaN.
+
+    The drivers give NULL as None in object columns, which arithmetic and number
+    formatting reject; a chart of a NULL lag or interval must show a gap, not crash.
+    """
+    for name in frame.columns:
+        values = frame[name].dropna()
+        if len(values) and all(
+            isinstance(value, int | float) and not isinstance(value, bool) for value in values
+        ):
+            frame[name] = pd.to_numeric(frame[name])
+    return frame
+
+
 def configured_target() -> str:
     """The dbt target the project is configured for (``DBT_TARGET``, default duckdb)."""
     return os.environ.get("DBT_TARGET") or "duckdb"
@@ -152,6 +184,9 @@ class Filters:
 
     start: date | None = None
     end: date | None = None
+    #: The date range differs from the full span of orders (campaigns, cohorts and
+    #: social series outside the orders' span show only when nothing is narrowed).
+    narrowed: bool = False
     country_codes: tuple[str, ...] = ()
     campaign_types: tuple[str, ...] = ()
     traffic_sources: tuple[str, ...] = ()
@@ -357,7 +392,9 @@ def rfm_segments(query: Query, filters: Filters) -> pd.DataFrame:
 
 def cohort_retention(query: Query, filters: Filters) -> pd.DataFrame:
     """Retention per cohort month and months since the first order (cohorts in the range)."""
-    conditions = _date_range("cohort_month", filters.start, filters.end)
+    # A cohort is the month of the first order: the range keeps the months it touches.
+    start = filters.start.replace(day=1) if filters.start and filters.narrowed else None
+    conditions = _date_range("cohort_month", start, filters.end if filters.narrowed else None)
     return query(
         f"""
     select cohort_month, months_since_first_order, cohort_size, active_customers,
@@ -458,11 +495,14 @@ def target_lists(query: Query) -> pd.DataFrame:
 
 
 def campaign_kpis(query: Query, filters: Filters) -> pd.DataFrame:
-    """The KPI table: one row per campaign active in the date range, of the chosen channels."""
+    """One row per campaign active in the date range, of the chosen channels.
+
+    The figures are each campaign's lifetime totals (the campaign marts are not daily).
+    """
     conditions = []
-    if filters.end is not None:
+    if filters.narrowed and filters.end is not None:
         conditions.append(f"(start_date is null or start_date <= {_date(filters.end)})")
-    if filters.start is not None:
+    if filters.narrowed and filters.start is not None:
         conditions.append(f"(end_date is null or end_date >= {_date(filters.start)})")
     if filters.campaign_types:
         conditions.append(_in("campaign_type", filters.campaign_types))
@@ -555,13 +595,13 @@ def social_and_sales(query: Query, platform: str, category: str, filters: Filter
         "mentions is not null",
         f"platform = {_text(platform)}",
         f"category = {_text(category)}",
-        *_date_range("trend_date", filters.start, filters.end),
+        *(_date_range("trend_date", filters.start, filters.end) if filters.narrowed else []),
     ]
     unit_conditions = [
         "is_valid",
         "units_sold is not null",
         f"category = {_text(category)}",
-        *_date_range("sale_date", filters.start, filters.end),
+        *(_date_range("sale_date", filters.start, filters.end) if filters.narrowed else []),
     ]
     return query(
         f"""

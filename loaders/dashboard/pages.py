@@ -91,10 +91,16 @@ def sidebar() -> None:
         st.sidebar.caption(f"Data as of **{as_of:%Y-%m-%d}** (the build's as-of date)")
     start: date | None = None
     end: date | None = None
+    narrowed = False
     if first_day is not None and last_day is not None:
+        bounds = (first_day, last_day)
+        # The widget's state is ours: a rebuild that moves the span of orders resets the
+        # range to the new span (a kept state would silently hide the new days).
+        if st.session_state.get("filter_dates_bounds") != bounds:
+            st.session_state["filter_dates_bounds"] = bounds
+            st.session_state["filter_dates"] = bounds
         chosen = st.sidebar.date_input(
             "Date range",
-            value=(first_day, last_day),
             min_value=first_day,
             max_value=last_day,
             key="filter_dates",
@@ -103,6 +109,7 @@ def sidebar() -> None:
         values = list(chosen) if isinstance(chosen, tuple | list) else [chosen]
         start = values[0] if values else first_day
         end = values[1] if len(values) > 1 else last_day
+        narrowed = (start, end) != bounds
     names = dict(zip(countries["country_code"], countries["country"], strict=True))
     codes = st.sidebar.multiselect(
         "Country",
@@ -112,16 +119,24 @@ def sidebar() -> None:
         placeholder="All countries",
         help="Customers' country: orders, RFM segments, lifetime value and churn risk.",
     )
-    st.session_state[_FILTERS_KEY] = Filters(start=start, end=end, country_codes=tuple(codes))
+    st.session_state[_FILTERS_KEY] = Filters(
+        start=start, end=end, narrowed=narrowed, country_codes=tuple(codes)
+    )
 
 
-def _scope(filters: Filters, *, dates: bool, countries: bool) -> None:
+def _scope(filters: Filters, *, dates: bool, countries: bool, what: str = "") -> None:
+    """Say which filters apply to what follows (and which do not)."""
     parts = []
     if dates and filters.start and filters.end:
         parts.append(f"{filters.start:%Y-%m-%d} to {filters.end:%Y-%m-%d}")
+    elif filters.narrowed:
+        parts.append("all dates (not split by day)")
     if countries and filters.country_codes:
         parts.append("countries " + ", ".join(filters.country_codes))
-    st.caption("Filtered to " + "; ".join(parts) if parts else "All data")
+    elif filters.country_codes:
+        parts.append("all countries (not split by country)")
+    prefix = f"{what}: " if what else ""
+    st.caption(prefix + ("; ".join(parts) if parts else "all data"))
 
 
 # --- formatting ------------------------------------------------------------------------------
@@ -210,7 +225,15 @@ def _answers() -> None:
         "The project's dbt analyses (analyses/*.sql, the same as `make report`), over all "
         "the data: the sidebar filters do not apply here."
     )
-    compiled = _compiled(_source().target)
+    try:
+        compiled = _compiled(_source().target)
+    except (answers.CompileError, OSError) as error:
+        st.error(
+            f"The business questions could not be compiled: {error}. The rest of the "
+            "dashboard works; `make report` shows the same error in full.",
+            icon="🚫",
+        )
+        return
     for name in answers.BUSINESS_QUESTIONS:
         frame = query(compiled[name])
         with st.container(border=True):
@@ -288,7 +311,7 @@ def overview(filters: Filters) -> None:
 def customers(filters: Filters) -> None:
     """RFM segments, cohorts, LTV, churn risk, lifecycle segments and target lists."""
     st.title("Customers")
-    _scope(filters, dates=False, countries=True)
+    _scope(filters, dates=False, countries=True, what="Segments, lifetime value, churn risk")
     segments = data.rfm_segments(query, filters)
     _chart(charts.rfm_segments(segments), "customers_rfm")
     with st.expander("What each RFM segment means and what to do"):
@@ -297,7 +320,7 @@ def customers(filters: Filters) -> None:
             {"revenue": MONEY},
         )
     st.subheader("Cohort retention")
-    st.caption("Cohorts by month of first order; the date range picks the cohorts.")
+    _scope(filters, dates=filters.narrowed, countries=False, what="Cohorts by month of first order")
     _chart(charts.cohort_heatmap(data.cohort_retention(query, filters)), "customers_cohorts")
     left, right = st.columns(2)
     with left:
@@ -311,7 +334,7 @@ def customers(filters: Filters) -> None:
         {"historic_ltv": MONEY, "predicted_ltv_12m": MONEY, "average_churn_risk_score": RATIO},
     )
     st.subheader("Target lists")
-    st.caption("All countries: the lists are built for the whole customer base.")
+    _scope(filters, dates=False, countries=False, what="The lists of the whole customer base")
     lists = data.target_lists(query)
     _chart(charts.target_lists(lists), "customers_targets")
     _table(lists, {"expected_value": MONEY})
@@ -348,11 +371,12 @@ def campaigns(filters: Filters) -> None:
     filters = Filters(
         filters.start,
         filters.end,
+        filters.narrowed,
         filters.country_codes,
         campaign_types=tuple(kinds),
         traffic_sources=tuple(sources),
     )
-    _scope(filters, dates=True, countries=False)
+    _scope(filters, dates=filters.narrowed, countries=False, what="Campaigns active in")
     kpis = data.campaign_kpis(query, filters)
     left, right = st.columns([3, 1])
     with left:
@@ -369,8 +393,8 @@ def campaigns(filters: Filters) -> None:
         [column, "campaign_id"], ascending=[ascending, True], na_position="last"
     )
     st.caption(
-        f"{len(kpis):,} campaigns active in the range. ROI and ROAS from the revenue the "
-        "default attribution model credits; click a column header to sort too."
+        f"{len(kpis):,} campaigns, each with its lifetime figures. ROI and ROAS from the "
+        "revenue the default attribution model credits; click a column header to sort too."
     )
     _table(
         kpis,
@@ -395,6 +419,7 @@ def campaigns(filters: Filters) -> None:
         format_func=lambda value: value.replace("_", " "),
         key="campaigns_measure",
     )
+    _scope(filters, dates=False, countries=False, what="Attribution over every conversion")
     attribution = data.channel_attribution(query, filters)
     _chart(
         charts.channel_attribution(attribution, measure or "share_of_conversions"),
@@ -487,20 +512,30 @@ def social(filters: Filters) -> None:
             key="social_category",
         )
     pair = summary[(summary["platform"] == platform) & (summary["category"] == category)]
-    lag = int(pair["best_lag_days"].iloc[0]) if not pair.empty else 0
-    leads = bool(pair["leads_sales"].iloc[0]) if not pair.empty else False
-    if not pair.empty:
-        row = pair.iloc[0]
+    row = pair.iloc[0] if not pair.empty else None
+    best_lag = None if row is None else row["best_lag_days"]
+    lag = 0 if best_lag is None or pd.isna(best_lag) else int(best_lag)
+    if row is None:
+        st.info(f"No lag analysis for {platform} on {category}.")
+    elif best_lag is None or pd.isna(best_lag):
+        st.markdown(
+            f"**{platform}** on **{category}**: no lag correlates positively with sales, "
+            "so nothing is shifted."
+        )
+    else:
+        leads = bool(row["leads_sales"]) if not pd.isna(row["leads_sales"]) else False
         verdict = "leads sales" if leads else "does not lead sales significantly"
+        correlation = row["best_correlation"]
+        shown = "-" if correlation is None or pd.isna(correlation) else f"{correlation:.2f}"
         st.markdown(
             f"**{platform}** on **{category}** {verdict}: best lag {lag} days, correlation "
-            f"{float(row['best_correlation']):.2f} (Holm p {_p(row['p_value_holm'])}, "
+            f"{shown} (Holm p {_p(row['p_value_holm'])}, "
             f"Granger Holm p {_p(row['granger_p_value_holm'])})."
         )
     shift = st.toggle(
         f"Shift mentions by the detected lag ({lag} days)", value=True, key="social_shift"
     )
-    _scope(filters, dates=True, countries=False)
+    _scope(filters, dates=filters.narrowed, countries=False, what="Daily series")
     series = data.social_and_sales(query, str(platform), str(category), filters)
     _chart(
         charts.social_overlay(series, str(platform), str(category), lag if shift else 0),

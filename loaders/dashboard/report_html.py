@@ -9,6 +9,7 @@ no ``<script src>``, no fonts or maps fetched from anywhere.
 from __future__ import annotations
 
 import html
+import numbers
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -83,7 +84,7 @@ def _cell(value: Any, name: str) -> tuple[str, bool]:
         return "-", False
     if isinstance(value, bool):
         return ("yes" if value else "no"), False
-    if isinstance(value, int):
+    if isinstance(value, numbers.Integral):
         return f"{value:,}", True
     if isinstance(value, float):
         if name.startswith("p_value") or "_p_value" in name:

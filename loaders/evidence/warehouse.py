@@ -81,6 +81,8 @@ class Warehouse:
                 dbname=credentials["database"],
                 connect_timeout=credentials.get("connect_timeout", 10),
             )
+        if not write:  # reads run in a read-only session, as DuckDB's are read-only
+            connection.set_session(readonly=True)
         try:
             yield connection
         finally:

@@ -201,7 +201,29 @@ def test_campaign_table_sorts_and_filters_by_channel(generated_build: Build, on_
     expected = generated_build.scalar(
         "select count(*) from marts.campaign_performance where campaign_type = 'email'"
     )
-    assert len(table) == expected
+    assert len(table) == expected, "the full date range shows every campaign"
+
+    # A narrower range keeps the campaigns active in it (lifetime figures).
+    start = generated_build.scalar(
+        "select min(start_date) from marts.campaign_performance where campaign_type = 'email'"
+    )
+    end = start + timedelta(days=6)
+    app.sidebar.date_input(key="filter_dates").set_value((start, end)).run()
+    assert not _problems(app)
+    table = app.dataframe[0].value
+    expected = generated_build.scalar(
+        "select count(*) from marts.campaign_performance where campaign_type = 'email' "
+        f"and (start_date is null or start_date <= date '{end}') "
+        f"and (end_date is null or end_date >= date '{start}')"
+    )
+    assert (
+        0
+        < len(table)
+        == expected
+        < generated_build.scalar(
+            "select count(*) from marts.campaign_performance where campaign_type = 'email'"
+        )
+    )
 
 
 def test_missing_warehouse_is_a_message_not_a_stack_trace(
