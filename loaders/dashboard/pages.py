@@ -237,20 +237,13 @@ def _answers() -> None:
     for name in answers.BUSINESS_QUESTIONS:
         frame = query(compiled[name])
         with st.container(border=True):
-            st.markdown(f"**{data_question(name)}**")
+            st.markdown(f"**{answers.QUESTIONS[name]}**")
             if frame.empty:
                 st.info("No data: the marts are empty.")
                 continue
             st.markdown(_HEADLINES[name](frame))
             with st.expander(f"The answer's rows (analyses/{name}.sql)"):
                 _table(frame)
-
-
-def data_question(name: str) -> str:
-    """The question an analysis answers."""
-    from ..report import QUESTIONS
-
-    return QUESTIONS[name]
 
 
 def overview(filters: Filters) -> None:
