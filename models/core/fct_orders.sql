@@ -27,6 +27,7 @@ unioned as (
         total_amount,
         status,
         is_revenue,
+        is_zero_value,
         is_valid,
         dq_issues
     from transactions
@@ -43,6 +44,7 @@ unioned as (
         total_amount,
         'completed' as status,
         is_revenue,
+        is_zero_value,
         is_valid,
         dq_issues
     from sales_orders
@@ -71,6 +73,7 @@ final as (
         -- status
         status,
         is_revenue,
+        is_zero_value,
 
         -- quality
         is_valid,

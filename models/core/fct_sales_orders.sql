@@ -23,6 +23,7 @@ final as (
         -- money
         orders.total_amount,
         orders.is_revenue,
+        orders.is_zero_value,
 
         -- dates
         orders.order_date,

@@ -61,6 +61,7 @@ final as (
         payment_method,
         status,
         is_revenue,
+        is_zero_value,
 
         -- timestamps
         transaction_at,

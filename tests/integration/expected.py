@@ -148,6 +148,15 @@ SALES = (
     ("order_id", "id", "Order ID"),
     ("sales", "number", "Sales"),
 )
+SOCIAL_TRENDS = (
+    ("date", "date", "date"),
+    ("platform", "text", "platform"),
+    ("category", "text", "category"),
+    ("topic", "text", "topic"),
+    ("trend_category", "text", "trend_category"),
+    ("mentions", "integer", "mentions"),
+    ("engagement", "integer", "engagement"),
+)
 MARKETPLACE_SALES = (
     ("date", "date", "date"),
     ("marketplace", "text", "marketplace"),
@@ -567,6 +576,8 @@ class Exports:
     sales: pd.DataFrame
     observed_product_names: set[str]
     rejected: dict[str, int]
+    #: Every loaded record of every feed (duplicates included), for the as-of date.
+    loaded: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @classmethod
     def read(cls, source: Path, seeds: Seeds) -> Exports:
@@ -583,6 +594,11 @@ class Exports:
             "events": read_json_records(source / "json/events.jsonl", EVENTS, ("event_id",)),
             "reviews": read_json_records(source / "json/reviews.jsonl", REVIEWS, ("review_id",)),
             "sales": read_csv_records(source / "csv/sales.csv", SALES, ("order_id",)),
+            "social_trends": read_csv_records(
+                source / "csv/social_trends.csv",
+                SOCIAL_TRENDS,
+                ("date", "platform", "category", "topic"),
+            ),
             "marketplace_sales": read_csv_records(
                 source / "csv/marketplace_sales.csv",
                 MARKETPLACE_SALES,
@@ -608,30 +624,48 @@ class Exports:
             sales=latest_record(parsed["sales"].records, ["order_id"]),
             observed_product_names=observed,
             rejected={table: result.rejected for table, result in parsed.items()},
+            loaded={table: result.records for table, result in parsed.items()},
         )
 
 
-def as_of_date(exports: Exports, loaded_date: dt.date) -> dt.date | None:
-    """The day after the latest valid order date of both feeds (core docs, as_of_date).
+#: The dated columns of each feed that the as-of date looks at (core docs, as_of_date).
+ACTIVITY_DATES = {
+    "transactions": ("timestamp",),
+    "sales": ("date",),
+    "events": ("created_at",),
+    "reviews": ("created_at",),
+    "customers": ("created_at",),
+    "campaigns": ("start_date", "end_date"),
+    "social_trends": ("date",),
+    "marketplace_sales": ("date",),
+}
 
-    Valid: positive amount, completed (absent status = completed), dated no later than
-    its load day and no later than 31 days after the 99th percentile (percentile_disc)
-    of the order dates. Read from the loaded records, duplicates included, as the macro
-    documents that it reads the raw tables.
+
+def as_of_date(exports: Exports, loaded_date: dt.date) -> dt.date | None:
+    """The day after the latest plausible activity date of the feeds present (core docs).
+
+    Per feed, its dates (timestamps as UTC dates) of every loaded record, duplicates
+    included, as the model reads the raw tables; plausible: no later than the load day
+    and no later than 31 days after that feed's 99th percentile (percentile_disc).
     """
-    transactions = exports.transactions_loaded
-    status = ["completed" if s is None else s.strip(" ").lower() for s in transactions["status"]]
-    amount = pd.to_numeric(transactions["amount"])
-    completed = (amount > 0) & pd.Series([s == "completed" for s in status], index=amount.index)
-    dates = [None if t is None else t.date() for t in transactions.loc[completed, "timestamp"]]
-    sales = exports.sales_loaded
-    dates += list(sales.loc[pd.to_numeric(sales["sales"]) > 0, "date"])
-    known = sorted(d for d in dates if d is not None)
-    if not known:
-        return None
-    p99 = known[math.ceil(0.99 * len(known)) - 1]
-    plausible = [d for d in known if d <= loaded_date and d <= p99 + dt.timedelta(days=31)]
-    return max(plausible) + dt.timedelta(days=1) if plausible else None
+    latest: list[dt.date] = []
+    for feed, columns in ACTIVITY_DATES.items():
+        records = exports.loaded.get(feed)
+        if records is None or records.empty:
+            continue
+        dates = sorted(
+            value.date() if isinstance(value, dt.datetime) else value
+            for column in columns
+            for value in records[column]
+            if value is not None and not pd.isna(value)
+        )
+        if not dates:
+            continue
+        p99 = dates[math.ceil(0.99 * len(dates)) - 1]
+        plausible = [d for d in dates if d <= loaded_date and d <= p99 + dt.timedelta(days=31)]
+        if plausible:
+            latest.append(max(plausible))
+    return max(latest) + dt.timedelta(days=1) if latest else None
 
 
 # --- staging and core -------------------------------------------------------------------------
@@ -671,7 +705,7 @@ def transactions_table(exports: Exports, seeds: Seeds, as_of: dt.date | None) ->
         dtype=object,
     )
     table["is_revenue"] = _flags(
-        status == "completed" and amount is not None and amount > 0 and total >= 0
+        status == "completed" and amount is not None and amount >= 0 and total >= 0
         and _is_past(date, as_of)
         for status, amount, total, date in zip(
             table["status"], table["amount"], table["total"], table["order_date"], strict=True
@@ -694,7 +728,7 @@ def sales_table(exports: Exports, as_of: dt.date | None) -> pd.DataFrame:
         dtype=object,
     )
     table["is_revenue"] = _flags(
-        total is not None and total > 0 and _is_past(date, as_of)
+        total is not None and total >= 0 and _is_past(date, as_of)
         for total, date in zip(table["total"], table["order_date"], strict=True)
     )
     table["order_source"] = "sales_csv"

@@ -101,7 +101,6 @@ validated as (
             end,
             case when canonicalised.amount is null then 'missing_amount' end,
             case when canonicalised.amount < 0 then 'negative_amount' end,
-            case when canonicalised.amount = 0 then 'zero_amount' end,
             case
                 when canonicalised.discount_amount < 0
                     then 'negative_discount'
@@ -183,9 +182,10 @@ final as (
         dq_issues is null as is_valid,
         dq_issues,
         status = 'completed'
-        and coalesce(amount > 0, false)
+        and coalesce(amount >= 0, false)
         and coalesce(total_amount >= 0, false)
         and is_in_the_past as is_revenue,
+        coalesce(total_amount = 0, false) as is_zero_value,
 
         -- lineage
         raw_record_count

@@ -55,7 +55,6 @@ validated as (
             end,
             case when renamed.total_amount is null then 'missing_amount' end,
             case when renamed.total_amount < 0 then 'negative_amount' end,
-            case when renamed.total_amount = 0 then 'zero_amount' end,
             case when renamed.order_date is null then 'missing_timestamp' end,
             case
                 when renamed.order_date > as_of.as_of_date
@@ -87,7 +86,8 @@ final as (
         -- quality
         dq_issues is null as is_valid,
         dq_issues,
-        coalesce(total_amount > 0, false) and is_in_the_past as is_revenue,
+        coalesce(total_amount >= 0, false) and is_in_the_past as is_revenue,
+        coalesce(total_amount = 0, false) as is_zero_value,
 
         -- lineage
         raw_record_count
