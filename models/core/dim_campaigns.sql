@@ -21,6 +21,7 @@ final as (
         -- descriptions
         campaigns.campaign_name,
         campaigns.campaign_type,
+        campaigns.channel_group,
         case
             when campaigns.spend > campaigns.budget then 'overspent'
             when

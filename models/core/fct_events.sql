@@ -37,6 +37,7 @@ final as (
 
         -- acquisition
         events.traffic_source,
+        events.channel_group,
         events.utm_source,
         events.utm_medium,
 

@@ -1,6 +1,7 @@
--- One row per order of either feed: the Mongo transactions and the sales CSV.
--- Customer and revenue marts read this model, so that an installation that
--- has only one of the two feeds still gets them.
+-- One row per order of every order feed: the Mongo transactions, the sales
+-- CSV and the web purchases no other feed holds (fct_event_orders). Customer
+-- and revenue marts read this model, so that an installation with any one of
+-- the feeds still gets them.
 with
 
 transactions as (
@@ -12,6 +13,12 @@ transactions as (
 sales_orders as (
 
     select * from {{ ref('fct_sales_orders') }}
+
+),
+
+event_orders as (
+
+    select * from {{ ref('fct_event_orders') }}
 
 ),
 
@@ -48,6 +55,23 @@ unioned as (
         is_valid,
         dq_issues
     from sales_orders
+
+    union all
+
+    select
+        'events' as order_source,
+        order_id,
+        customer_id,
+        has_known_customer,
+        order_at,
+        order_date,
+        total_amount,
+        status,
+        is_revenue,
+        is_zero_value,
+        is_valid,
+        dq_issues
+    from event_orders
 
 ),
 

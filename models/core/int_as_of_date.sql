@@ -4,31 +4,36 @@
 --
 -- With the var as_of_date set: that day. Otherwise the day after the latest
 -- plausible activity date of whatever feeds are loaded (orders, web events,
--- reviews, customer sign-ups, campaign days, social trends, marketplace
--- sales), so that an installation with any subset of the feeds gets one. A
--- date is plausible when it is no later than the day its record was loaded
--- (nothing is exported before it happens) and no later than 31 days after the
--- 99th percentile of its own feed's dates (a stray far-future typo never
--- moves it, even once the calendar has caught up with it). Null only when no
--- feed holds a dated record.
+-- reviews, customer sign-ups, social trends, marketplace sales), so that an
+-- installation with any subset of the feeds gets one. A date is plausible
+-- when it is no later than the day its record was loaded (nothing is exported
+-- before it happens) and no later than 31 days after the 99th percentile of
+-- its own feed's dates (a stray far-future typo never moves it, even once the
+-- calendar has caught up with it). Campaign start and end days are plans, not
+-- activity: they count only when no other feed has a dated record (a
+-- campaigns-only installation). Null only when no feed holds a dated record.
 --
 -- It reads the raw tables directly (staging models flag "future" records
 -- against it, so it cannot read them): one scan per feed, once per build.
 {%- set configured = var("as_of_date", "") -%}
-{%- set configured = "" if configured is none else configured | string | trim -%}
+{%- set configured = "" if configured is none
+    else configured | string | trim -%}
 {%- set feeds = [
-    {"feed": "transactions", "source": ["mongo", "transactions"], "dates": ['"timestamp"']},
-    {"feed": "sales", "source": ["sales", "sales"], "dates": ["date"]},
-    {"feed": "events", "source": ["web", "events"], "dates": ["created_at"]},
-    {"feed": "reviews", "source": ["web", "reviews"], "dates": ["created_at"]},
-    {"feed": "customers", "source": ["mongo", "customers"], "dates": ["created_at"]},
-    {"feed": "campaigns", "source": ["mongo", "campaigns"], "dates": ["start_date", "end_date"]},
-    {"feed": "social_trends", "source": ["market", "social_trends"], "dates": ["date"]},
-    {
-        "feed": "marketplace_sales",
-        "source": ["market", "marketplace_sales"],
-        "dates": ["date"],
-    },
+    {"feed": "transactions", "source": ["mongo", "transactions"],
+        "dates": ['"timestamp"'], "rank": 1},
+    {"feed": "sales", "source": ["sales", "sales"], "dates": ["date"], "rank": 1},
+    {"feed": "events", "source": ["web", "events"], "dates": ["created_at"],
+        "rank": 1},
+    {"feed": "reviews", "source": ["web", "reviews"], "dates": ["created_at"],
+        "rank": 1},
+    {"feed": "customers", "source": ["mongo", "customers"],
+        "dates": ["created_at"], "rank": 1},
+    {"feed": "social_trends", "source": ["market", "social_trends"],
+        "dates": ["date"], "rank": 1},
+    {"feed": "marketplace_sales", "source": ["market", "marketplace_sales"],
+        "dates": ["date"], "rank": 1},
+    {"feed": "campaigns", "source": ["mongo", "campaigns"],
+        "dates": ["start_date", "end_date"], "rank": 2},
 ] %}
 
 with
@@ -60,6 +65,7 @@ activity as (
     {%- for date_column in feed.dates -%}
     select
         '{{ feed.feed }}' as feed,
+        {{ feed.rank }} as feed_rank,
         {% if date_column in ("date", "start_date", "end_date") -%}
         {{ date_column }}
         {%- else -%}
@@ -90,6 +96,7 @@ plausible as (
 
     select
         activity.feed,
+        activity.feed_rank,
         activity.activity_date
     from activity
     inner join feed_percentiles
@@ -104,13 +111,23 @@ plausible as (
 
 ),
 
+-- Activity feeds first; campaign plans only when there is no activity.
+first_rank as (
+
+    select min(feed_rank) as feed_rank
+    from plausible
+
+),
+
 latest_by_feed as (
 
     select
-        feed,
-        max(activity_date) as latest_activity_date
+        plausible.feed,
+        max(plausible.activity_date) as latest_activity_date
     from plausible
-    group by feed
+    inner join first_rank
+        on plausible.feed_rank = first_rank.feed_rank
+    group by plausible.feed
 
 ),
 

@@ -1,4 +1,5 @@
--- fct_orders holds every transaction and every sales-CSV order exactly once.
+-- fct_orders holds every transaction, every sales-CSV order and every web
+-- order exactly once.
 -- Returns the feeds whose counts disagree.
 with
 
@@ -25,6 +26,13 @@ feeds as (
         'sales_csv' as order_source,
         count(*) as order_count
     from {{ ref('fct_sales_orders') }}
+
+    union all
+
+    select
+        'events' as order_source,
+        count(*) as order_count
+    from {{ ref('fct_event_orders') }}
 
 ),
 

@@ -119,9 +119,16 @@ def _run(command: list[str], environment: dict[str, str]) -> subprocess.Complete
 
 
 def build_warehouse(
-    target: str, source: Path, scratch: Path, database: dict[str, str] | None = None
+    target: str,
+    source: Path,
+    scratch: Path,
+    database: dict[str, str] | None = None,
+    dbt_arguments: tuple[str, ...] = (),
 ) -> Build:
-    """Load ``source`` into a fresh warehouse of ``target``, dbt build it, run the statistics."""
+    """Load ``source`` into a fresh warehouse of ``target``, dbt build it, run the statistics.
+
+    ``dbt_arguments`` are added to ``dbt build`` (e.g. the production flags of make run).
+    """
     environment = _environment(target, scratch, database)
     arguments = ["load", "--source-dir", str(source), "--destination", target]
     load = _run([sys.executable, "-m", "loaders", *arguments], environment)
@@ -129,8 +136,9 @@ def build_warehouse(
         pytest.fail(f"load into {target} failed:\n{load.stdout[-3000:]}\n{load.stderr[-3000:]}")
     # The as-of date rule compares order dates with the UTC day of the load.
     loaded_date = dt.datetime.now(dt.UTC).date()
-    dbt = _run([str(Path(sys.executable).with_name("dbt")), "build"], environment)
-    output = dbt.stdout + dbt.stderr
+    dbt_command = [str(Path(sys.executable).with_name("dbt")), "build", *dbt_arguments]
+    dbt = _run(dbt_command, environment)
+    output = load.stdout + load.stderr + "\n--- dbt build ---\n" + dbt.stdout + dbt.stderr
     returncode = dbt.returncode
     if returncode == 0:  # the statistics step, as make run does after dbt build
         analyze = _run(

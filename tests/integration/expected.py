@@ -576,6 +576,8 @@ class Exports:
     sales: pd.DataFrame
     observed_product_names: set[str]
     rejected: dict[str, int]
+    #: The web events, de-duplicated (the input of the web orders).
+    events: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: Every loaded record of every feed (duplicates included), for the as-of date.
     loaded: dict[str, pd.DataFrame] = field(default_factory=dict)
 
@@ -624,6 +626,7 @@ class Exports:
             sales=latest_record(parsed["sales"].records, ["order_id"]),
             observed_product_names=observed,
             rejected={table: result.rejected for table, result in parsed.items()},
+            events=latest_record(parsed["events"].records, ["event_id"]),
             loaded={table: result.records for table, result in parsed.items()},
         )
 
@@ -635,10 +638,11 @@ ACTIVITY_DATES = {
     "events": ("created_at",),
     "reviews": ("created_at",),
     "customers": ("created_at",),
-    "campaigns": ("start_date", "end_date"),
     "social_trends": ("date",),
     "marketplace_sales": ("date",),
 }
+#: Plans, not activity: they set the as-of date only when no activity feed has a date.
+PLAN_DATES = {"campaigns": ("start_date", "end_date")}
 
 
 def as_of_date(exports: Exports, loaded_date: dt.date) -> dt.date | None:
@@ -647,9 +651,18 @@ def as_of_date(exports: Exports, loaded_date: dt.date) -> dt.date | None:
     Per feed, its dates (timestamps as UTC dates) of every loaded record, duplicates
     included, as the model reads the raw tables; plausible: no later than the load day
     and no later than 31 days after that feed's 99th percentile (percentile_disc).
+    Campaign days only when no activity feed has a plausible date.
     """
+    return _latest_plausible(exports, ACTIVITY_DATES, loaded_date) or _latest_plausible(
+        exports, PLAN_DATES, loaded_date
+    )
+
+
+def _latest_plausible(
+    exports: Exports, feeds: dict[str, tuple[str, ...]], loaded_date: dt.date
+) -> dt.date | None:
     latest: list[dt.date] = []
-    for feed, columns in ACTIVITY_DATES.items():
+    for feed, columns in feeds.items():
         records = exports.loaded.get(feed)
         if records is None or records.empty:
             continue
@@ -733,6 +746,76 @@ def sales_table(exports: Exports, as_of: dt.date | None) -> pd.DataFrame:
     )
     table["order_source"] = "sales_csv"
     return table
+
+
+def event_orders_table(exports: Exports, seeds: Seeds, as_of: dt.date | None) -> pd.DataFrame:
+    """fct_event_orders: web purchases that no order feed holds (core docs, fct_event_orders).
+
+    A purchase whose transaction_id is a transaction or a sales-CSV order is that order;
+    one whose transaction_id no feed has is an order; one without a transaction_id only
+    when no order feed holds any order (keyed by its event id). Revenue: price x quantity
+    (a missing quantity counts 1) over the order's distinct lines; a cancel event naming
+    the transaction_id cancels it.
+    """
+    columns = ["order_source", "order_id", "customer_id", "order_date", "total", "is_revenue"]
+    events = exports.events
+    if events.empty:
+        return pd.DataFrame(columns=columns, dtype=object)
+    kinds = [clean_code(kind) for kind in events["event_type"]]
+    feed_ids = set(exports.transactions["transaction_id"]) | set(exports.sales["order_id"])
+    has_order_feed = bool(len(exports.transactions) or len(exports.sales))
+    products = _product_names(events["properties__product"], seeds.product_name_of())
+    cancelled = {
+        transaction
+        for kind, transaction in zip(kinds, events["properties__transaction_id"], strict=True)
+        if kind == "cancel" and transaction is not None
+    }
+    orders: dict[str, dict[str, Any]] = {}
+    for kind, event_id, transaction, customer, at, product, price, quantity in zip(
+        kinds,
+        events["event_id"],
+        events["properties__transaction_id"],
+        events["user_id"],
+        events["created_at"],
+        products,
+        events["properties__price"],
+        events["properties__quantity"],
+        strict=True,
+    ):
+        if kind != "purchase" or transaction in feed_ids:
+            continue
+        if transaction is None and has_order_feed:
+            continue
+        order = orders.setdefault(
+            transaction or event_id, {"customers": set(), "times": [], "lines": set()}
+        )
+        if customer is not None:
+            order["customers"].add(customer)
+        if at is not None:
+            order["times"].append(at)
+        order["lines"].add((product, cents(price), 1 if quantity is None else int(quantity)))
+    rows = []
+    for order_id, order in orders.items():
+        lines = order["lines"]
+        priced = all(price is not None for _, price, _ in lines)
+        total = sum(price * quantity for _, price, quantity in lines) if priced else None
+        sound = all((price is None or price >= 0) and quantity > 0 for _, price, quantity in lines)
+        date = min(order["times"]).date() if order["times"] else None
+        rows.append(
+            {
+                "order_source": "events",
+                "order_id": order_id,
+                "customer_id": min(order["customers"]) if order["customers"] else None,
+                "order_date": date,
+                "total": total,
+                "is_revenue": order_id not in cancelled
+                and total is not None
+                and total >= 0
+                and sound
+                and _is_past(date, as_of),
+            }
+        )
+    return pd.DataFrame(rows, columns=columns, dtype=object)
 
 
 def customers_table(exports: Exports, seeds: Seeds) -> pd.DataFrame:
@@ -848,8 +931,9 @@ def monthly_revenue(orders: pd.DataFrame) -> pd.DataFrame:
         "avg_transaction_value",
         "transactions_revenue",
         "sales_csv_revenue",
+        "events_revenue",
     ]
-    revenue = orders[orders["is_revenue"]].copy()
+    revenue = orders[orders["is_revenue"].astype(bool)].copy()
     if revenue.empty:
         return pd.DataFrame(columns=columns, dtype=object)
     revenue["month"] = [_month(d) for d in revenue["order_date"]]
@@ -861,12 +945,17 @@ def monthly_revenue(orders: pd.DataFrame) -> pd.DataFrame:
         t if s == "sales_csv" else 0
         for t, s in zip(revenue["total"], revenue["order_source"], strict=True)
     ]
+    revenue["from_events"] = [
+        t if s == "events" else 0
+        for t, s in zip(revenue["total"], revenue["order_source"], strict=True)
+    ]
     by_month = revenue.groupby("month").agg(
         total=("total", "sum"),
         count=("order_id", "size"),
         customers=("customer_id", lambda ids: ids.dropna().nunique()),
         from_transactions=("from_transactions", "sum"),
         from_sales_csv=("from_sales_csv", "sum"),
+        from_events=("from_events", "sum"),
     )
     rows = []
     month = min(by_month.index)
@@ -882,10 +971,12 @@ def monthly_revenue(orders: pd.DataFrame) -> pd.DataFrame:
                     _round_cents(row["total"], row["count"]),
                     money(row["from_transactions"]),
                     money(row["from_sales_csv"]),
+                    money(row["from_events"]),
                 ]
             )
         else:
-            rows.append([month, Decimal("0.00"), 0, 0, None, Decimal("0.00"), Decimal("0.00")])
+            zero = Decimal("0.00")
+            rows.append([month, zero, 0, 0, None, zero, zero, zero])
         month = _month(month + dt.timedelta(days=31))
     return pd.DataFrame(rows, columns=columns, dtype=object)
 
@@ -969,9 +1060,6 @@ def product_performance(transactions: pd.DataFrame, exports: Exports, seeds: See
     return pd.DataFrame(rows, columns=columns, dtype=object)
 
 
-CAMPAIGN_TYPES = frozenset({"email", "social", "search", "display", "affiliate", "video"})
-
-
 def campaign_status(
     spend: int | None, budget: int | None, start: Any, end: Any, as_of: dt.date | None
 ) -> str:
@@ -991,7 +1079,6 @@ def _campaign_issues(row: dict[str, Any]) -> set[str]:
     """The data-quality codes of a campaign (glossary of models/_models__docs.md)."""
     checks = {
         "missing_campaign_name": row["campaign_name"] is None,
-        "unknown_campaign_type": row["campaign_type"] not in CAMPAIGN_TYPES,
         "missing_budget": row["budget"] is None,
         "negative_budget": row["budget"] is not None and row["budget"] < 0,
         "missing_spend": row["spend"] is None,
@@ -1113,7 +1200,10 @@ def marts_of(exports: Exports, seeds: Seeds, loaded_date: dt.date) -> Marts:
     transactions = transactions_table(exports, seeds, as_of)
     sales = sales_table(exports, as_of)
     columns = ["order_source", "order_id", "customer_id", "order_date", "total", "is_revenue"]
-    orders = pd.concat([transactions[columns], sales[columns]], ignore_index=True)
+    event_orders = event_orders_table(exports, seeds, as_of)
+    feeds = [frame[columns] for frame in (transactions, sales, event_orders) if not frame.empty]
+    empty = pd.DataFrame(columns=columns, dtype=object)
+    orders = pd.concat(feeds, ignore_index=True) if feeds else empty
     orders["is_revenue"] = orders["is_revenue"].astype(bool)
     customers = customers_table(exports, seeds)
     return Marts(

@@ -174,6 +174,7 @@ def test_the_edge_cases_reach_the_rules(
         "events": 0,
         "reviews": 1,
         "sales": 4,
+        "social_trends": 0,
         "marketplace_sales": 0,
     }
     statuses = set(expected_edge_cases.campaign_performance["status"])

@@ -3,6 +3,7 @@
 -- duplicates and flagged invalid. Driven by the list below, not by the data:
 -- a new raw table goes there and into the accepted_values of table_name in
 -- _data_quality__models.yml and ../../staging/loader/_loader__models.yml.
+{%- set warning_rate = number_var("data_quality_warning_rate", 0) %}
 {%- set raw_tables = [
     {"table_name": "customers", "staging_model": "stg_mongo__customers"},
     {"table_name": "transactions", "staging_model": "stg_mongo__transactions"},
@@ -196,6 +197,17 @@ final as (
             'staging_by_table.invalid_rows * 100', 'staging_by_table.staging_rows', 2
         ) }} as invalid_rate,
         most_common_dq_issue_codes.dq_issue_code as most_common_dq_issue_code,
+
+        -- attention: a share of rejected or invalid records above the var
+        coalesce(
+            {{ safe_divide(
+                'files_by_table.rows_rejected * 100', 'files_by_table.records_read', 2
+            ) }} > {{ warning_rate }}
+            or {{ safe_divide(
+                'staging_by_table.invalid_rows * 100', 'staging_by_table.staging_rows', 2
+            ) }} > {{ warning_rate }},
+            false
+        ) as needs_attention,
 
         -- load
         files_by_table.last_loaded_at

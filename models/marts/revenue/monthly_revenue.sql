@@ -1,5 +1,5 @@
 -- One row per calendar month from the first to the last month with revenue
--- (months without any revenue order show zero), both feeds together.
+-- (months without any revenue order show zero), every order feed together.
 with
 
 orders as (
@@ -34,7 +34,10 @@ aggregated as (
         ) as transactions_revenue,
         sum(
             case when order_source = 'sales_csv' then total_amount else 0 end
-        ) as sales_csv_revenue
+        ) as sales_csv_revenue,
+        sum(
+            case when order_source = 'events' then total_amount else 0 end
+        ) as events_revenue
     from revenue_orders
     group by order_month
 
@@ -74,7 +77,9 @@ final as (
         cast(coalesce(aggregated.transactions_revenue, 0) as numeric(18, 2))
             as transactions_revenue,
         cast(coalesce(aggregated.sales_csv_revenue, 0) as numeric(18, 2))
-            as sales_csv_revenue
+            as sales_csv_revenue,
+        cast(coalesce(aggregated.events_revenue, 0) as numeric(18, 2))
+            as events_revenue
     from months
     left join aggregated
         on months.month = aggregated.order_month

@@ -33,6 +33,7 @@ session_events as (
         events.event_type,
         events.event_at,
         events.traffic_source,
+        events.channel_group,
         events.campaign_id,
         events.page_path,
         events.device,
@@ -103,6 +104,8 @@ sessions_aggregated as (
         -- landing event
         max(case when event_number_in_session = 1 then traffic_source end)
             as landing_traffic_source,
+        max(case when event_number_in_session = 1 then channel_group end)
+            as landing_channel_group,
         max(case when event_number_in_session = 1 then campaign_id end)
             as landing_campaign_id,
         max(case when event_number_in_session = 1 then page_path end)
@@ -193,6 +196,7 @@ final as (
 
         -- acquisition (landing event)
         sessions_aggregated.landing_traffic_source,
+        sessions_aggregated.landing_channel_group,
         sessions_aggregated.landing_campaign_id,
         sessions_aggregated.landing_page_path,
         sessions_aggregated.landing_event_type,

@@ -1,6 +1,8 @@
 -- One row per conversion: a purchase event placed in a session, one per
 -- transaction_id (the first of its purchase events) or, without a
--- transaction_id, one per event. Its revenue is the linked order's.
+-- transaction_id, one per event. Its revenue is the linked order's: the order
+-- of any order feed with that transaction_id (the transactions first), or
+-- the web order the purchase itself became (fct_event_orders).
 with
 
 events as (
@@ -18,7 +20,26 @@ event_sessions as (
 orders as (
 
     select * from {{ ref('fct_orders') }}
-    where order_source = 'transactions'
+
+),
+
+linkable_orders as (
+
+    select
+        order_id,
+        order_source,
+        total_amount,
+        is_revenue,
+        row_number() over (
+            partition by order_id
+            order by
+                case order_source
+                    when 'transactions' then 1
+                    when 'sales_csv' then 2
+                    else 3
+                end
+        ) as link_rank
+    from orders
 
 ),
 
@@ -88,8 +109,15 @@ final as (
             else 'none'
         end as revenue_source
     from purchases
-    left join orders
-        on purchases.transaction_id = orders.order_id
+    left join linkable_orders as orders
+        on
+            coalesce(purchases.transaction_id, purchases.event_id)
+            = orders.order_id
+            and orders.link_rank = 1
+            and (
+                purchases.transaction_id is not null
+                or orders.order_source = 'events'
+            )
     where purchases.purchase_rank = 1
 
 )

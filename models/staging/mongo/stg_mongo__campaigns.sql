@@ -6,6 +6,12 @@ source as (
 
 ),
 
+channels as (
+
+    select * from {{ ref('stg_reference__channels') }}
+
+),
+
 deduplicated as (
 
     select
@@ -51,13 +57,23 @@ renamed as (
 measured as (
 
     select
-        *,
-        {{ safe_divide('clicks * 100', 'impressions') }} as ctr,
-        {{ safe_divide('conversions * 100', 'clicks') }} as conversion_rate,
-        {{ safe_divide('spend', 'clicks') }} as cpc,
-        {{ safe_divide('spend', 'conversions') }} as cpa,
-        {{ safe_divide('(budget - spend) * 100', 'budget') }} as budget_roi
+        renamed.*,
+        case
+            when renamed.campaign_type is not null
+                then coalesce(channels.channel_group, 'other')
+        end as channel_group,
+        {{ safe_divide('renamed.clicks * 100', 'renamed.impressions') }}
+            as ctr,
+        {{ safe_divide('renamed.conversions * 100', 'renamed.clicks') }}
+            as conversion_rate,
+        {{ safe_divide('renamed.spend', 'renamed.clicks') }} as cpc,
+        {{ safe_divide('renamed.spend', 'renamed.conversions') }} as cpa,
+        {{ safe_divide(
+            '(renamed.budget - renamed.spend) * 100', 'renamed.budget'
+        ) }} as budget_roi
     from renamed
+    left join channels
+        on renamed.campaign_type = channels.channel
 
 ),
 
@@ -68,14 +84,6 @@ validated as (
         nullif(concat_ws(
             ',',
             case when campaign_name is null then 'missing_campaign_name' end,
-            case
-                when
-                    campaign_type not in (
-                        'email', 'social', 'search',
-                        'display', 'affiliate', 'video'
-                    )
-                    then 'unknown_campaign_type'
-            end,
             case when budget is null then 'missing_budget' end,
             case when budget < 0 then 'negative_budget' end,
             case when spend is null then 'missing_spend' end,
@@ -108,6 +116,7 @@ final as (
         -- descriptions
         campaign_name,
         campaign_type,
+        channel_group,
 
         -- dates
         start_date,

@@ -18,6 +18,12 @@ products as (
 
 ),
 
+channels as (
+
+    select * from {{ ref('stg_reference__channels') }}
+
+),
+
 as_of as (
 
     {{ as_of_date() }}
@@ -87,12 +93,18 @@ canonicalised as (
         countries.country_name,
         coalesce(products.product_name, renamed.product_as_entered)
             as product_name,
-        products.product_name is not null as is_catalogue_product
+        products.product_name is not null as is_catalogue_product,
+        case
+            when renamed.traffic_source is not null
+                then coalesce(channels.channel_group, 'other')
+        end as channel_group
     from renamed
     left join countries
         on lower(renamed.country_as_entered) = countries.country_lookup_key
     left join products
         on lower(renamed.product_as_entered) = products.product_lookup_key
+    left join channels
+        on renamed.traffic_source = channels.channel
 
 ),
 
@@ -113,14 +125,6 @@ validated as (
                         'cart', 'purchase', 'cancel'
                     )
                     then 'unknown_event_type'
-            end,
-            case
-                when
-                    canonicalised.traffic_source not in (
-                        'email', 'adwords', 'facebook', 'instagram',
-                        'youtube', 'affiliate', 'organic', 'direct'
-                    )
-                    then 'unknown_traffic_source'
             end,
             case
                 when
@@ -173,6 +177,7 @@ final as (
 
         -- acquisition
         traffic_source,
+        channel_group,
         utm_source,
         utm_medium,
 

@@ -1,0 +1,312 @@
+"""Every subset of the feeds runs green and gives that user their marts (issue 10, section 1).
+
+Most users have only some of the eight feeds. Each case below is a source folder holding
+only some files of the generated sample (scale 0.25, every documented defect in), loaded,
+built with make run's production dbt flags, analysed and reported exactly as ``make run``
+does, on DuckDB and on PostgreSQL:
+
+- every step exits 0 and prints no traceback (the statistics step's own dbt tests pass);
+- the as-of date is set whenever any feed has rows;
+- the marts that subset feeds have rows;
+- the five marts of issue 2 and the customer analytics (RFM, LTV, cohorts) equal the
+  independent pandas computation of ``expected.py`` / ``test_customer_analytics.py`` made
+  from the same files, so a subset never gets a silently different figure.
+
+The builds of one target run two at a time (dbt's per-node cost is single-threaded).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.conftest import REPO
+from tests.integration import expected
+from tests.integration.conftest import Build, build_warehouse
+from tests.integration.test_customer_analytics import MART_KEYS as CUSTOMER_MART_KEYS
+from tests.integration.test_customer_analytics import (
+    _valid_orders,
+    cohort_retention,
+    customer_ltv,
+    rfm_segmentation,
+)
+from tests.integration.test_marts import MART_KEYS, assert_same_rows
+from tests.support import postgres
+
+pytestmark = pytest.mark.slow
+
+CUSTOMERS = "mongo/customers.json"
+TRANSACTIONS = "mongo/transactions.json"
+CAMPAIGNS = "mongo/campaigns.json"
+SALES = "csv/sales.csv"
+EVENTS = "json/events.jsonl"
+REVIEWS = "json/reviews.jsonl"
+SOCIAL_TRENDS = "csv/social_trends.csv"
+MARKETPLACE_SALES = "csv/marketplace_sales.csv"
+
+#: The customer marts any order feed gives (orders -> customers, RFM, LTV, cohorts, lists).
+CUSTOMER_MARTS = (
+    "core.fct_orders",
+    "marts.customer_metrics",
+    "marts.rfm_segmentation",
+    "marts.customer_ltv",
+    "marts.cohort_retention",
+    "marts.monthly_revenue",
+    "marts.int_campaign_target_candidates",
+)
+WEB_MARTS = (
+    "marts.fct_sessions",
+    "marts.funnel_conversion",
+    "marts.attribution_touchpoints",
+    "marts.channel_attribution",
+    "marts.amplitude_events",
+)
+#: Every mart each case must fill: a subset that feeds it and leaves it empty fails.
+SUBSETS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "mongo": (
+        (CUSTOMERS, TRANSACTIONS, CAMPAIGNS),
+        (
+            *CUSTOMER_MARTS,
+            "marts.campaign_targets",
+            "marts.product_performance",
+            "marts.campaign_performance",
+            "marts.country_statistics",
+        ),
+    ),
+    "sales_csv": ((SALES,), CUSTOMER_MARTS),
+    "social_and_marketplace": (
+        (SOCIAL_TRENDS, MARKETPLACE_SALES),
+        (
+            "core.fct_social_trends_daily",
+            "core.fct_marketplace_sales_daily",
+            "marts.social_sales_lag",
+            "marts.social_sales_lag_summary",
+        ),
+    ),
+    "web_events": ((EVENTS,), (*CUSTOMER_MARTS, *WEB_MARTS)),
+    "transactions_events_reviews": (
+        (TRANSACTIONS, EVENTS, REVIEWS),
+        (
+            *CUSTOMER_MARTS,
+            *WEB_MARTS,
+            "marts.product_performance",
+            "marts.product_review_profile",
+            "marts.product_diagnostics",
+        ),
+    ),
+    "customers": ((CUSTOMERS,), ("core.dim_customers", "marts.country_statistics")),
+    "transactions": ((TRANSACTIONS,), (*CUSTOMER_MARTS, "marts.product_performance")),
+    "campaigns": ((CAMPAIGNS,), ("core.dim_campaigns", "marts.campaign_performance")),
+    "reviews": ((REVIEWS,), ("core.fct_reviews", "marts.product_review_profile")),
+    "social_trends": ((SOCIAL_TRENDS,), ("core.fct_social_trends_daily",)),
+    "marketplace_sales": ((MARKETPLACE_SALES,), ("core.fct_marketplace_sales_daily",)),
+    "empty": ((), ()),
+}
+#: What every case has, whatever its feeds (one row per raw table, the seven insights).
+ALWAYS = ("core.int_as_of_date", "marts.data_quality_summary", "marts.business_insights")
+
+#: make run's dbt build: no unit tests (data independent, run by make test's own
+#: builds), no evidence-table tests before the statistics step fills them.
+PRODUCTION_FLAGS = (
+    "--exclude-resource-type",
+    "unit_test",
+    "--exclude",
+    "test_type:data,tag:evidence",
+)
+
+
+@dataclass
+class SubsetBuild:
+    """One case on one target: the build, its report's output and the case's exports."""
+
+    case: str
+    build: Build
+    report_returncode: int
+    report_output: str
+    exports: expected.Exports
+    marts: expected.Marts
+
+    def all_output(self) -> str:
+        return self.build.output + "\n--- report ---\n" + self.report_output
+
+
+def _subset_source(generated: Path, root: Path, files: tuple[str, ...]) -> Path:
+    """A source folder holding only ``files`` of the generated exports (links, same names)."""
+    root.mkdir(parents=True)
+    for relative in files:
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.symlink_to(generated / relative)
+    return root
+
+
+def _report(build: Build, scratch: Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "loaders", "report", "--target", build.target]
+    return subprocess.run(
+        [*command, "--html", str(scratch / "report.html")],
+        cwd=REPO,
+        env=build.environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def _build_case(
+    target: str,
+    case: str,
+    generated: Path,
+    scratch: Path,
+    seeds: expected.Seeds,
+    database: dict[str, str] | None,
+) -> SubsetBuild:
+    files, _ = SUBSETS[case]
+    source = _subset_source(generated, scratch / "raw", files)
+    build = build_warehouse(target, source, scratch, database, PRODUCTION_FLAGS)
+    report = (
+        _report(build, scratch)
+        if build.returncode == 0
+        else subprocess.CompletedProcess([], 1, "", "not run: the build failed")
+    )
+    exports = expected.Exports.read(source, seeds)
+    marts = expected.marts_of(exports, seeds, build.loaded_date)
+    return SubsetBuild(
+        case, build, report.returncode, report.stdout + report.stderr, exports, marts
+    )
+
+
+def _build_all(
+    target: str, generated: Path, scratch: Path, seeds: expected.Seeds
+) -> Iterator[dict[str, SubsetBuild]]:
+    databases = {
+        case: postgres.create_database("marketing_subset") if target == "postgres" else None
+        for case in SUBSETS
+    }
+    try:
+        workers = min(2, os.cpu_count() or 1)
+        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+            futures = {
+                case: pool.submit(
+                    _build_case, target, case, generated, scratch / case, seeds, databases[case]
+                )
+                for case in SUBSETS
+            }
+            yield {case: future.result() for case, future in futures.items()}
+    finally:
+        for database in databases.values():
+            if database is not None:
+                postgres.drop_database(database["PGDATABASE"])
+
+
+@pytest.fixture(scope="session")
+def duckdb_subsets(
+    generated_source: Path, seeds: expected.Seeds, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, SubsetBuild]]:
+    yield from _build_all("duckdb", generated_source, tmp_path_factory.mktemp("subsets"), seeds)
+
+
+@pytest.fixture(scope="session")
+def postgres_subsets(
+    postgres_server: None,
+    generated_source: Path,
+    seeds: expected.Seeds,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[dict[str, SubsetBuild]]:
+    scratch = tmp_path_factory.mktemp("subsets_pg")
+    yield from _build_all("postgres", generated_source, scratch, seeds)
+
+
+CASES = [
+    pytest.param(target, case, id=f"{target}-{case}", marks=marks)
+    for target, marks in (("duckdb", ()), ("postgres", (pytest.mark.postgres,)))
+    for case in SUBSETS
+]
+
+
+@pytest.fixture
+def subset(request: pytest.FixtureRequest) -> SubsetBuild:
+    target, case = request.param
+    builds: dict[str, SubsetBuild] = request.getfixturevalue(f"{target}_subsets")
+    return builds[case]
+
+
+@pytest.mark.parametrize("subset", CASES, indirect=True)
+def test_every_step_exits_zero(subset: SubsetBuild) -> None:
+    assert subset.build.returncode == 0, subset.build.failures()
+    assert subset.report_returncode == 0, subset.report_output[-3000:]
+    assert "Traceback" not in subset.all_output(), subset.all_output()[-5000:]
+
+
+@pytest.mark.parametrize("subset", CASES, indirect=True)
+def test_its_marts_have_rows(subset: SubsetBuild) -> None:
+    _, marts = SUBSETS[subset.case]
+    empty = [
+        relation
+        for relation in (*ALWAYS, *marts)
+        if subset.build.scalar(f"select count(*) from {relation}") == 0
+    ]
+    assert not empty, f"{subset.case} on {subset.build.target}: empty {empty}"
+
+
+@pytest.mark.parametrize("subset", CASES, indirect=True)
+def test_the_as_of_date_comes_from_the_feeds_present(subset: SubsetBuild) -> None:
+    as_of = subset.build.scalar("select as_of_date from core.int_as_of_date")
+    assert as_of == subset.marts.as_of_date
+    assert (as_of is None) == (subset.case == "empty")
+
+
+@pytest.mark.parametrize("subset", CASES, indirect=True)
+@pytest.mark.parametrize("mart", MART_KEYS)
+def test_the_marts_match_an_independent_computation(subset: SubsetBuild, mart: str) -> None:
+    actual = subset.build.rows(f"marts.{mart}")
+    what = f"{mart} on {subset.build.target} ({subset.case})"
+    assert_same_rows(actual, subset.marts[mart], MART_KEYS[mart], what)
+
+
+CUSTOMER_ANALYTICS = {
+    "customer_ltv": (customer_ltv, ("customer_id",)),
+    "rfm_segmentation": (rfm_segmentation, ("customer_id",)),
+    "cohort_retention": (cohort_retention, CUSTOMER_MART_KEYS["cohort_retention"]),
+}
+
+
+@pytest.mark.parametrize("subset", CASES, indirect=True)
+@pytest.mark.parametrize("mart", CUSTOMER_ANALYTICS)
+def test_the_customer_analytics_match_an_independent_computation(
+    subset: SubsetBuild, mart: str
+) -> None:
+    compute, key = CUSTOMER_ANALYTICS[mart]
+    if subset.marts.as_of_date is None or _valid_orders(subset.marts).empty:
+        # No order naming a customer: nothing to analyse.
+        assert subset.build.rows(f"marts.{mart}").empty
+        return
+    wanted: pd.DataFrame = compute(subset.marts)
+    actual = subset.build.rows(f"marts.{mart}")[list(wanted.columns)]
+    assert_same_rows(actual, wanted, key, f"{mart} on {subset.build.target} ({subset.case})")
+
+
+def test_the_cases_cover_every_feed_alone_and_the_documented_combinations() -> None:
+    files = {case: set(feeds) for case, (feeds, _) in SUBSETS.items()}
+    every_feed = {
+        CUSTOMERS,
+        TRANSACTIONS,
+        CAMPAIGNS,
+        SALES,
+        EVENTS,
+        REVIEWS,
+        SOCIAL_TRENDS,
+        MARKETPLACE_SALES,
+    }
+    assert {frozenset({feed}) for feed in every_feed} <= {frozenset(f) for f in files.values()}
+    assert files["empty"] == set()
+    assert files["mongo"] == {CUSTOMERS, TRANSACTIONS, CAMPAIGNS}
+    assert files["transactions_events_reviews"] == {TRANSACTIONS, EVENTS, REVIEWS}
+    assert files["social_and_marketplace"] == {SOCIAL_TRENDS, MARKETPLACE_SALES}
