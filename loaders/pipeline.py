@@ -51,6 +51,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .config import (
+    DUCKDB_SETTINGS,
     Destination,
     duckdb_path,
     find_files,
@@ -294,8 +295,11 @@ def make_pipeline(destination: Destination, duckdb_file: Path | None = None) -> 
     if destination == "duckdb":
         database = duckdb_path(duckdb_file)
         database.parent.mkdir(parents=True, exist_ok=True)
+        from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
+
         target: Any = dlt.destinations.duckdb(
-            credentials=str(database), staging_dataset_name_layout=STAGING_LAYOUT
+            credentials=DuckDbCredentials(str(database), local_config=dict(DUCKDB_SETTINGS)),
+            staging_dataset_name_layout=STAGING_LAYOUT,
         )
         folder = pipelines_dir(destination, database)
     elif destination == "postgres":

@@ -38,6 +38,12 @@ HASHES = (
     " order by customer_id"
 )
 
+#: A 300-million-row cross join: several seconds, over the 2 s after which DuckDB draws its
+#: progress bar (tests/loaders/test_duckdb_progress_bar.py shows it does on a bare connection).
+SLOW_QUERY = (
+    "select sum(hash(a.range * 31 + b.range)) as total from range(15000) as a, range(20000) as b"
+)
+
 
 def _user_environment() -> dict[str, str]:
     """The environment of someone who opens a shell in the project folder."""
@@ -175,3 +181,9 @@ def test_without_a_salt_the_build_still_stops(project: Project, content: str | N
         salt_file.write_text(kept)
     assert stopped.returncode != 0
     assert "The PII hash salt is empty" in stopped.stdout + stopped.stderr
+
+
+def test_a_slow_query_prints_no_progress_bar(project: Project) -> None:
+    shown = _ok(project.dbt("show", "--inline", SLOW_QUERY))
+    assert "total" in shown
+    assert "▕" not in shown and "▏" not in shown, shown[-2000:]
