@@ -74,6 +74,7 @@ profiles.yml: | profiles.example.yml
 
 .PHONY: setup
 setup: $(STAMP) profiles.yml .hash_salt ## Create .venv with the pinned toolchain, the dbt profile and a hash salt
+	@grep -q "enable_progress_bar" profiles.yml || echo "note: profiles.yml predates the setting that keeps DuckDB's progress bar out of dbt's output: copy the duckdb output's 'settings:' lines from profiles.example.yml"
 
 .PHONY: generate
 generate: setup ## Write sample exports to SOURCE_DIR (SCALE=1 SEED=42)

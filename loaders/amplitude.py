@@ -43,7 +43,7 @@ from typing import Any, TextIO, TypeGuard
 
 import orjson
 
-from .config import duckdb_path, postgres_credentials
+from .config import connect_duckdb, duckdb_path, postgres_credentials
 
 #: The relation the export reads (the same schema and name on both targets).
 RELATION = "marts.amplitude_events"
@@ -526,15 +526,13 @@ def read_mart(target: str, chunk_rows: int = CHUNK_ROWS) -> Iterator[dict[str, A
     through a server-side cursor.
     """
     if target == "duckdb":
-        import duckdb
-
         path = duckdb_path()
         if not path.is_file():
             raise ExportError(f"no warehouse at {path}: run `make load build` first")
         # The ordered read is a sort: bounded memory, spilling to a scratch folder.
         with (
             tempfile.TemporaryDirectory(prefix="amplitude-export-duckdb-") as spill,
-            duckdb.connect(str(path), read_only=True) as connection,
+            connect_duckdb(path, read_only=True) as connection,
         ):
             connection.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
             connection.execute(f"set temp_directory = '{spill}'")

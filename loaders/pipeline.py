@@ -24,10 +24,16 @@ was killed leaves at most an uncommitted or partly loaded package; the next
 run discards it and loads everything again, which the merge keys make
 idempotent. After the load, the rows and rejects in the warehouse are counted
 per file and must equal what was read.
+
+The raw tables are the only copy of the loaded values the load leaves: dlt's merge
+staging dataset (``_dlt_raw_staging``, filled on reloads) is emptied and the data
+files of its load packages are deleted after every load, and what a killed load
+left in either is cleared by the next one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -45,6 +51,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .config import (
+    DUCKDB_SETTINGS,
     Destination,
     duckdb_path,
     find_files,
@@ -280,11 +287,19 @@ def make_pipeline(destination: Destination, duckdb_file: Path | None = None) -> 
     os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
     # One resource (table) after another, in contract order: per-file timings stay true.
     os.environ.setdefault("EXTRACT__NEXT_ITEM_MODE", "fifo")
+    # No copy of the loaded values outside the raw tables (personal data included): after
+    # each load dlt empties the tables of the merge staging dataset and deletes the data
+    # files of the completed jobs. Forced: no configuration may turn them off.
+    os.environ["LOAD__TRUNCATE_STAGING_DATASET"] = "true"
+    os.environ["LOAD__DELETE_COMPLETED_JOBS"] = "true"
     if destination == "duckdb":
         database = duckdb_path(duckdb_file)
         database.parent.mkdir(parents=True, exist_ok=True)
+        from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
+
         target: Any = dlt.destinations.duckdb(
-            credentials=str(database), staging_dataset_name_layout=STAGING_LAYOUT
+            credentials=DuckDbCredentials(str(database), local_config=dict(DUCKDB_SETTINGS)),
+            staging_dataset_name_layout=STAGING_LAYOUT,
         )
         folder = pipelines_dir(destination, database)
     elif destination == "postgres":
@@ -377,6 +392,7 @@ def load(
         rows_format="csv" if destination == "postgres" else "parquet",
     )
     stager.warm_up()  # the workers start while dlt sets up
+    pipeline: Any = None
     try:
         try:
             pipeline = make_pipeline(destination, duckdb_file)
@@ -398,9 +414,20 @@ def load(
         extract_info, (extract_seconds, normalize_seconds, load_seconds) = _run_steps(
             pipeline, source, stager
         )
+    except BaseException:
+        if pipeline is not None:  # best effort: the error that stopped the load is the news
+            with contextlib.suppress(Exception):
+                _clear_load_leftovers(pipeline)
+        raise
     finally:
         stager.close()
         shutil.rmtree(staging_dir, ignore_errors=True)
+    try:
+        _clear_load_leftovers(pipeline)
+    except Exception as error:
+        raise LoadError(
+            f"loaded, but dlt's staging copy could not be cleared: {_root_message(error)}"
+        ) from error
     load_id = extract_info.loads_ids[-1] if extract_info.loads_ids else None
     report = LoadReport(
         load_id,
@@ -415,6 +442,46 @@ def load(
         _finish(pipeline, report)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _clear_load_leftovers(pipeline: Any) -> None:
+    """Leave no copy of loaded values outside the raw tables, in the warehouse or on disk.
+
+    dlt copies a reload's rows into its merge staging dataset (``_dlt_raw_staging``) and
+    keeps every load package's data files in its working folder; both hold the values in
+    clear, emails and phones included. dlt itself empties the staging tables after a
+    load and deletes the files of completed jobs (see :func:`make_pipeline`). What a
+    killed or failed load left behind goes here: rows in staging tables (of any table,
+    merged this time or not) and the job files of aborted packages (dlt keeps those of
+    failed jobs). dlt's own tables (``_dlt_version``) and each package's metadata
+    (state, schema, outcome) stay: they hold no loaded value.
+    """
+    from dlt.common.storages.load_package import PackageStorage
+    from dlt.common.storages.load_storage import LoadStorage
+
+    with pipeline.sql_client() as client:
+        staging = client.staging_dataset_name
+        tables = sorted(
+            row[0]
+            for row in client.execute_sql(_TABLES_SQL, staging)
+            if not str(row[0]).startswith("_dlt_")
+        )
+        if tables:
+            with client.with_staging_dataset():
+                client.truncate_tables(*tables)
+    loaded = Path(pipeline.working_dir) / "load" / LoadStorage.LOADED_FOLDER
+    job_folders = (
+        PackageStorage.NEW_JOBS_FOLDER,
+        PackageStorage.STARTED_JOBS_FOLDER,
+        PackageStorage.FAILED_JOBS_FOLDER,
+        PackageStorage.COMPLETED_JOBS_FOLDER,
+        PackageStorage.EXCEPTIONS_FOLDER,  # a database error may quote a value
+    )
+    for package in sorted(loaded.iterdir()) if loaded.is_dir() else []:
+        for folder in job_folders:
+            for job_file in (package / folder).glob("*"):
+                if job_file.is_file():
+                    job_file.unlink()
 
 
 def _refuse_shared_files(plans: list[tuple[TableSpec, list[FileJob]]]) -> None:

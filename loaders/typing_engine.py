@@ -21,10 +21,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .config import connect_duckdb
 from .contract import DATE_FORMATS, NULL_TOKENS, SOURCE_LINE_COLUMN, Field, FieldType, TableSpec
 
 #: Arrow type of each contract type in the typed output.
@@ -480,7 +480,7 @@ class Typer:
         self.sql = build_typing_sql(spec, is_json)
         # Blocks without any '"$' (no Extended JSON) skip the rewriting step.
         self.plain_sql = build_typing_sql(spec, is_json, extended=False) if is_json else self.sql
-        self.connection = duckdb.connect(":memory:")
+        self.connection = connect_duckdb(":memory:")
         self.connection.execute("set TimeZone = 'UTC'")
         if threads:
             self.connection.execute(f"set threads = {int(threads)}")

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..config import duckdb_path, postgres_credentials
+from ..config import connect_duckdb, duckdb_path, postgres_credentials
 
 #: The schema every result table lives in.
 SCHEMA = "marts"
@@ -56,12 +56,10 @@ class Warehouse:
     @contextmanager
     def _connection(self, write: bool = False) -> Iterator[Any]:
         if self.target == "duckdb":
-            import duckdb
-
             path = duckdb_path()
             if not path.is_file():
                 raise WarehouseError(f"no warehouse at {path}: run `make load build` first")
-            connection = duckdb.connect(str(path), read_only=not (write or self.read_write))
+            connection = connect_duckdb(path, read_only=not (write or self.read_write))
             try:
                 yield connection
             finally:

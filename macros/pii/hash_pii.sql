@@ -3,8 +3,9 @@
     the lowercase hex digest of the salt followed by the value,
     `<algorithm>(salt || value)`. Null stays null.
 
-    The salt is the project var `pii_hash_salt` (env MARKETING_HASH_SALT) and
-    the algorithm the var `pii_hash_algorithm`: sha256 (64 hex characters,
+    The salt is the macro pii_hash_salt(): var `pii_hash_salt` (env
+    MARKETING_HASH_SALT), else the project's `.hash_salt` file; the algorithm
+    the var `pii_hash_algorithm`: sha256 (64 hex characters,
     the default) or md5 (32, the legacy pipeline's digests).
 
     `dbt compile` and `dbt docs generate` render the placeholder
@@ -21,9 +22,7 @@
     {%- if flags.WHICH in ["compile", "generate"] -%}
         {%- set salt = dbt.string_literal("<pii_hash_salt>") -%}
     {%- else -%}
-        {%- set salt = dbt.string_literal(
-            dbt.escape_single_quotes(var("pii_hash_salt", "") | string)
-        ) -%}
+        {%- set salt = dbt.string_literal(dbt.escape_single_quotes(pii_hash_salt())) -%}
     {%- endif -%}
     {{ return(adapter.dispatch("hash_pii", "marketing_analytics")(expression, salt, algorithm)) }}
 {%- endmacro %}

@@ -6,6 +6,28 @@ source as (
 
 ),
 
+-- The raw text can hold personal data (a rejected customer line): emails
+-- and phones are masked here, BSON bytes are not shown at all. The clear
+-- text stays in raw._rejected_records, which only the loader's role reads.
+masked as (
+
+    select
+        table_name,
+        source_file,
+        line_number,
+        record_number,
+        case
+            when record_text like 'base64:%'
+                then 'base64:<withheld: see raw._rejected_records>'
+            else {{ mask_contact_details('record_text') }}
+        end as record_text,
+        {{ mask_contact_details('reason') }} as reason,
+        _loaded_at,
+        _dlt_load_id
+    from source
+
+),
+
 renamed as (
 
     select
@@ -25,7 +47,7 @@ renamed as (
         -- load
         {{ utc_timestamp('_loaded_at') }} as loaded_at,
         _dlt_load_id as load_id
-    from source
+    from masked
 
 )
 
