@@ -225,7 +225,7 @@ def postgres_subsets(
 
 
 CASES = [
-    pytest.param(target, case, id=f"{target}-{case}", marks=marks)
+    pytest.param((target, case), id=f"{target}-{case}", marks=marks)
     for target, marks in (("duckdb", ()), ("postgres", (pytest.mark.postgres,)))
     for case in SUBSETS
 ]
