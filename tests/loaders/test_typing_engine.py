@@ -390,11 +390,12 @@ def with_options(spec: TableSpec, **options: Any) -> TableSpec:
 
 
 def test_configured_date_formats_with_offsets_land_in_utc_and_come_first() -> None:
-    spec = with_options(SALES, date_formats=("%m/%d/%Y %H:%M", "%Y-%m-%d %H:%M:%S %z"))
+    spec = with_options(SALES, date_formats=("%m/%d/%Y", "%m/%d/%Y %H:%M", "%Y-%m-%d %H:%M:%S %z"))
     cells = {
-        "order_id": ["1", "2", "3", "4", "5"],
+        "order_id": ["1", "2", "3", "4", "5", "6"],
         "date": [
-            "01/06/2025 09:30",  # the configured month-first form, not the built-in day-first
+            "01/06/2025",  # the configured month-first form, not the built-in day-first
+            "01/06/2025 09:30",
             "2025-01-06 22:00:00 -0500",  # 03:00 UTC the next day
             "2025-01-06 01:00:00 +02:00",  # 23:00 UTC the day before
             "06.01.2025",  # a built-in format still works
@@ -403,6 +404,7 @@ def test_configured_date_formats_with_offsets_land_in_utc_and_come_first() -> No
     }
     rows, rejected = type_csv(spec, cells)
     assert [r["date"] for r in rows] == [
+        date(2025, 1, 6),
         date(2025, 1, 6),
         date(2025, 1, 7),
         date(2025, 1, 5),
@@ -473,10 +475,32 @@ def test_constants_fill_a_column_and_are_typed() -> None:
     assert rejected == []
 
 
+def test_a_constant_gives_no_amount_to_a_record_the_reader_could_not_split() -> None:
+    spec = with_options(TABLES_BY_NAME["marketplace_sales"], constants=(("revenue", "5"),))
+    cells: dict[str, list[str | None]] = {
+        "date": ["2025-01-02", None],
+        "marketplace": ["Amazon", None],
+        "product": ["Mat", None],
+    }
+    block = _block(
+        ["2025-01-02;Amazon;Mat", "2025-01-02;Amazon;Mat;x;y;z;w"],
+        {field.name: cells.get(field.name, [None, None]) for field in spec.fields},
+    )
+    block = block.set_column(3, "_pre_reason", pa.array([None, "expected 6 fields, found 7"]))
+    typer = Typer(spec, is_json=False)
+    try:
+        typed = typer.type_block(block)
+    finally:
+        typer.close()
+    assert typed.rows.column("revenue").to_pylist() == [5.0]
+    assert typed.rejected.column("_amount").to_pylist() == [None]
+    assert (typed.amount_read, typed.rejected_without_amount) == (5.0, 1)
+
+
 def test_a_json_constant_fills_documents_only() -> None:
-    spec = with_options(TABLES_BY_NAME["reviews"], constants=(("rating", "5"),))
-    rows, rejected = type_json(spec, [{"review_id": "r1"}, "not json"])
-    assert [r["rating"] for r in rows] == [5]
+    spec = with_options(TABLES_BY_NAME["transactions"], constants=(("shipping_cost", "4.9"),))
+    rows, rejected = type_json(spec, [{"transaction_id": "t1", "amount": 10}, "not json"])
+    assert [r["shipping_cost"] for r in rows] == [4.9]
     assert [(r["_reason"], r["_amount"]) for r in rejected] == [("not valid JSON", None)]
 
 
