@@ -600,6 +600,8 @@ class Typer:
         self.plain_sql = build_typing_sql(spec, is_json, extended=False) if is_json else self.sql
         self.connection = duckdb.connect(":memory:")
         self.connection.execute("set TimeZone = 'UTC'")
+        # A block that takes more than 2 s would otherwise draw a progress bar on stdout.
+        self.connection.execute("set enable_progress_bar = false")
         if threads:
             self.connection.execute(f"set threads = {int(threads)}")
         self.connection.execute(_table_macros(spec))
