@@ -686,7 +686,8 @@ class Typer:
             return
         checks = [
             f"coalesce(bool_or(case when contains({TEXT_COLUMN}, "
-            f"{_sql_string(json.dumps(column.json_path[-1]))}) and json_valid({TEXT_COLUMN}) "
+            f"{_sql_string(json.dumps(column.json_path[-1], ensure_ascii=False))}) "
+            f"and json_valid({TEXT_COLUMN}) "
             f"then json_exists({TEXT_COLUMN}, {_sql_string(_json_path(column.json_path))}) end), "
             "false)"
             for column in unknown

@@ -353,14 +353,14 @@ def stage_file(
     )
 
 
-def _add_amounts(result: FileResult, typed: TypedBlock) -> None:
-    """Add a block's amounts to its file's (or part's) result."""
-    if typed.amount_read is None:
+def _add_amounts(result: FileResult, counted: TypedBlock | FileResult) -> None:
+    """Add the amounts of a block, or of a part of the file, to the file's result."""
+    if counted.amount_read is None:
         return
-    result.amount_read = (result.amount_read or 0.0) + typed.amount_read
-    result.amount_rejected = (result.amount_rejected or 0.0) + (typed.amount_rejected or 0.0)
+    result.amount_read = (result.amount_read or 0.0) + counted.amount_read
+    result.amount_rejected = (result.amount_rejected or 0.0) + (counted.amount_rejected or 0.0)
     result.rejected_without_amount = (result.rejected_without_amount or 0) + (
-        typed.rejected_without_amount or 0
+        counted.rejected_without_amount or 0
     )
 
 
@@ -399,14 +399,7 @@ def merge_parts(job: FileJob, parts: list[StagedFile]) -> StagedFile:
         result.reasons.update(part.result.reasons)
         result.present_columns |= part.result.present_columns
         result.document_paths |= part.result.document_paths
-        if part.result.amount_read is not None:
-            result.amount_read = (result.amount_read or 0.0) + part.result.amount_read
-            result.amount_rejected = (result.amount_rejected or 0.0) + (
-                part.result.amount_rejected or 0.0
-            )
-            result.rejected_without_amount = (result.rejected_without_amount or 0) + (
-                part.result.rejected_without_amount or 0
-            )
+        _add_amounts(result, part.result)
     if job.spec.format == "csv" and parts:
         result.missing_columns = parts[0].result.missing_columns
         result.close_matches = parts[0].result.close_matches
