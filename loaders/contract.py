@@ -3,9 +3,10 @@
 This module is the single source of truth shared by the loader (what it reads
 and how it types each value), the sample-data generator (what it writes) and
 the dbt sources (``models/staging/*/_*__sources.yml`` describe the same
-columns). Everything a user may want to change per installation (file globs,
-format, key) can be overridden through dlt configuration, see
-:func:`loaders.config.table_specs`.
+columns; tests/loaders/test_contract.py holds them to it). Everything a user
+may want to change per installation (file globs, format, key, which header or
+path feeds a column, date formats, separators, constants) can be overridden
+through dlt configuration, see :func:`loaders.config.table_specs`.
 
 Raw column types (the loader types every value before it lands):
 
