@@ -180,10 +180,8 @@ def _environment_settings() -> dict[str, dict[str, Any]]:
             )
         into = found.setdefault(table, {})
         if column and setting in _PER_COLUMN:
-            per_column = into.setdefault(setting, {})
-            if not isinstance(per_column, dict):
-                raise ValueError(f"{variable}: {setting} is also set as a whole")
-            per_column[column] = value
+            # After a variable setting the whole table (it sorts first), if any.
+            into.setdefault(setting, {})[column] = value
         elif column:
             raise ValueError(
                 f"{variable}: only {' and '.join(_PER_COLUMN)} take a column after the setting"
