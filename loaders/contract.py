@@ -3,9 +3,10 @@
 This module is the single source of truth shared by the loader (what it reads
 and how it types each value), the sample-data generator (what it writes) and
 the dbt sources (``models/staging/*/_*__sources.yml`` describe the same
-columns). Everything a user may want to change per installation (file globs,
-format, key) can be overridden through dlt configuration, see
-:func:`loaders.config.table_specs`.
+columns; tests/loaders/test_contract.py holds them to it). Everything a user
+may want to change per installation (file globs, format, key, which header or
+path feeds a column, date formats, separators, constants) can be overridden
+through dlt configuration, see :func:`loaders.config.table_specs`.
 
 Raw column types (the loader types every value before it lands):
 
@@ -45,6 +46,24 @@ and for ``text`` too in a key column (a blank key identifies nothing).
 A value that is present but cannot be typed makes its record a rejected
 record (``raw._rejected_records``) with the reason, so that nothing is
 silently turned into null.
+
+Per table, configuration (:func:`loaders.config.table_specs`) may map another
+tool's export onto these columns: which header (CSV) or document path (JSON)
+feeds a column, date formats tried before the built-in ones (strptime
+directives, ``%z`` for offsets such as ``-0500`` or ``+02:00``; the result is
+in UTC), the decimal and thousands separators of CSV numbers, and constant
+values for columns an export lacks. The Shopify orders table below is such a
+mapping, built in.
+
+Every file reports the contract columns it has no column for (a CSV header
+cell, a JSON path some record has): a warning per column and
+``raw._loaded_files.missing_columns``. A file lacking a *required* column
+(the key, and the amount columns, by default) stops the load.
+
+The amount of a record is the sum of its table's ``amount_terms`` (a leading
+``-`` subtracts; a missing term counts 0; no readable term, no amount): the
+loader keeps, per file, the amount it read and the amount it rejected, so
+revenue can be reconciled from the files to the marts.
 """
 
 from __future__ import annotations
@@ -119,6 +138,21 @@ class TableSpec:
             are rejected; a reload replaces the rows with the same key.
         fields: The columns, in order.
         description: What the table holds, for the dbt docs.
+        amount_terms: The fields whose sum is a record's amount (money read
+            from the file, for reconciliation); a leading ``-`` subtracts the
+            field. Integer or number fields; empty when the table holds no
+            amount.
+        required: The columns a file must have (a header cell, a path some
+            record has); a file without one stops the load. Empty means the
+            default: the key and the amount columns.
+        date_formats: strptime formats tried, in order, before the built-in
+            ones for this table's date and timestamp columns.
+        decimal_separator: The decimal separator of CSV numbers. ``None``:
+            ``.``, and a decimal comma in a value with no point.
+        thousands_separator: The thousands separator of CSV numbers (digits
+            grouped by three), or ``None``.
+        constants: ``(column, value as text)`` for columns the export lacks:
+            every record gets the value, typed like any other.
     """
 
     name: str
@@ -127,6 +161,25 @@ class TableSpec:
     key: tuple[str, ...]
     fields: tuple[Field, ...]
     description: str
+    amount_terms: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()
+    date_formats: tuple[str, ...] = ()
+    decimal_separator: str | None = None
+    thousands_separator: str | None = None
+    constants: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        names = {field.name for field in self.fields}
+        for column in self.amount_columns:
+            if column not in names:
+                raise ValueError(f"{self.name}: amount term {column!r} is not a field")
+            if self.field(column).type not in ("integer", "number"):
+                raise ValueError(f"{self.name}: amount term {column!r} is not a number")
+        if not self.required:
+            object.__setattr__(self, "required", default_required(self.key, self.amount_terms))
+        for column in self.required:
+            if column not in names:
+                raise ValueError(f"{self.name}: required column {column!r} is not a field")
 
     def field(self, name: str) -> Field:
         """Return the field called ``name``."""
@@ -134,6 +187,22 @@ class TableSpec:
             if candidate.name == name:
                 return candidate
         raise KeyError(f"{self.name} has no field {name!r}")
+
+    @property
+    def amount_columns(self) -> tuple[str, ...]:
+        """The fields of the amount terms, without their signs."""
+        return tuple(term.removeprefix("-") for term in self.amount_terms)
+
+    @property
+    def constant_values(self) -> dict[str, str]:
+        """Column -> constant value (as text) for the columns given one."""
+        return dict(self.constants)
+
+
+def default_required(key: tuple[str, ...], amount_terms: tuple[str, ...]) -> tuple[str, ...]:
+    """The columns a file must have unless a table says otherwise: key, then amounts."""
+    amounts = tuple(term.removeprefix("-") for term in amount_terms)
+    return tuple(dict.fromkeys(key + amounts))
 
 
 TABLES: tuple[TableSpec, ...] = (
@@ -177,6 +246,7 @@ TABLES: tuple[TableSpec, ...] = (
             Field("timestamp", "timestamp", "When the transaction happened (UTC)."),
             Field("status", "text", "completed, refunded or cancelled; absent means completed."),
         ),
+        amount_terms=("amount", "-discount_applied", "shipping_cost"),
     ),
     TableSpec(
         name="campaigns",
@@ -218,6 +288,174 @@ TABLES: tuple[TableSpec, ...] = (
             Field("order_id", "id", "Order identifier.", header="Order ID"),
             Field("sales", "number", "Order value in currency units.", header="Sales"),
         ),
+        amount_terms=("sales",),
+    ),
+    TableSpec(
+        name="shopify_orders",
+        format="csv",
+        globs=("shopify/orders_export*.csv",),
+        key=("order_name",),
+        description=(
+            "Shopify's standard orders export (Admin > Orders > Export, `orders_export_1.csv`, "
+            "...): one row per line item; order-level columns are filled on an order's first "
+            "row only. Every row of an order shares its order_name: a reload replaces all the "
+            "lines of a re-exported order. Shopify's other columns are not loaded."
+        ),
+        fields=(
+            Field(
+                "order_name",
+                "id",
+                "Shopify's order name, e.g. #1001: the order's key, on every line.",
+                header="Name",
+            ),
+            Field(
+                "email",
+                "text",
+                "Customer email as entered (personal data); empty for a guest checkout "
+                "without one.",
+                header="Email",
+            ),
+            Field(
+                "financial_status",
+                "text",
+                "paid, pending, authorized, partially_paid, refunded, partially_refunded or "
+                "voided (first line only).",
+                header="Financial Status",
+            ),
+            Field(
+                "paid_at",
+                "timestamp",
+                "When the order was paid (UTC; first line only).",
+                header="Paid at",
+            ),
+            Field(
+                "fulfillment_status",
+                "text",
+                "fulfilled, partial, unfulfilled or restocked (first line only).",
+                header="Fulfillment Status",
+            ),
+            Field(
+                "accepts_marketing",
+                "boolean",
+                "Whether the customer accepts marketing emails (first line only).",
+                header="Accepts Marketing",
+            ),
+            Field(
+                "currency",
+                "text",
+                "ISO 4217 code of the order's currency (first line only).",
+                header="Currency",
+            ),
+            Field(
+                "subtotal",
+                "number",
+                "Line items after discounts, before shipping and taxes, in currency units "
+                "(first line only).",
+                header="Subtotal",
+            ),
+            Field(
+                "shipping",
+                "number",
+                "Shipping charged, in currency units (first line only).",
+                header="Shipping",
+            ),
+            Field("taxes", "number", "Taxes, in currency units (first line only).", header="Taxes"),
+            Field(
+                "total",
+                "number",
+                "Subtotal + shipping + taxes, in currency units (first line only).",
+                header="Total",
+            ),
+            Field(
+                "discount_code",
+                "text",
+                "Discount code used on the order (first line only).",
+                header="Discount Code",
+            ),
+            Field(
+                "discount_amount",
+                "number",
+                "Discount granted on the order, in currency units (first line only).",
+                header="Discount Amount",
+            ),
+            Field(
+                "created_at",
+                "timestamp",
+                "When the order was placed (UTC; on every line).",
+                header="Created at",
+            ),
+            Field(
+                "lineitem_quantity",
+                "integer",
+                "Units of the line item.",
+                header="Lineitem quantity",
+            ),
+            Field(
+                "lineitem_name",
+                "text",
+                "Product (and variant) name of the line item.",
+                header="Lineitem name",
+            ),
+            Field(
+                "lineitem_price",
+                "number",
+                "Unit price of the line item before discounts, in currency units.",
+                header="Lineitem price",
+            ),
+            Field("lineitem_sku", "text", "SKU of the line item.", header="Lineitem sku"),
+            Field(
+                "lineitem_discount",
+                "number",
+                "Discount allocated to the line item, in currency units.",
+                header="Lineitem discount",
+            ),
+            Field(
+                "billing_country",
+                "text",
+                "Country of the billing address as exported (first line only).",
+                header="Billing Country",
+            ),
+            Field(
+                "shipping_country",
+                "text",
+                "Country of the shipping address as exported (first line only).",
+                header="Shipping Country",
+            ),
+            Field(
+                "cancelled_at",
+                "timestamp",
+                "When the order was cancelled (UTC; first line only); empty if it was not.",
+                header="Cancelled at",
+            ),
+            Field(
+                "payment_method",
+                "text",
+                "Payment method(s) as Shopify names them (first line only).",
+                header="Payment Method",
+            ),
+            Field(
+                "refunded_amount",
+                "number",
+                "Amount refunded so far, in currency units (first line only).",
+                header="Refunded Amount",
+            ),
+            Field(
+                "order_id",
+                "id",
+                "Shopify's numeric order id (first line only).",
+                header="Id",
+            ),
+            Field(
+                "source",
+                "text",
+                "Sales channel the order came from: web, pos, shopify_draft_order, ... "
+                "(first line only).",
+                header="Source",
+            ),
+        ),
+        amount_terms=("subtotal", "shipping"),
+        # Shopify writes local time with the shop's offset: 2025-01-06 07:00:00 -0500.
+        date_formats=("%Y-%m-%d %H:%M:%S %z",),
     ),
     TableSpec(
         name="events",
@@ -307,6 +545,7 @@ TABLES: tuple[TableSpec, ...] = (
             Field("units_sold", "integer", "Units sold that day."),
             Field("revenue", "number", "Revenue that day in currency units."),
         ),
+        amount_terms=("revenue",),
     ),
 )
 

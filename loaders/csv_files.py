@@ -2,7 +2,10 @@
 
 Header cells are matched to contract fields after snake_case normalisation
 (``Customer ID`` -> ``customer_id``; the unnamed index column of a pandas
-export matches a field whose header is ``""``). The delimiter is sniffed from
+export matches a field whose header is ``""``; configuration may name
+another header per column). A contract column the header lacks is reported
+with the closest unmatched header cell; a missing required column stops the
+file. The delimiter is sniffed from
 the header; the encoding is decided per block (UTF-8 unless the bytes are
 not, then Windows-1252, then Latin-1), so one stray byte never stops a load.
 """
@@ -11,10 +14,11 @@ from __future__ import annotations
 
 import collections
 import csv
+import difflib
 import itertools
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from .config import ConfigurationMismatch
 from .contract import TableSpec
 from .files import FileUnreadable, LineBlock, iter_line_blocks
 from .records import RecordBuffer
@@ -83,35 +88,90 @@ class CsvLayout:
     header: list[str]
     #: Index of the header cell feeding each contract field, or None if absent.
     positions: dict[str, int | None]
+    #: Contract columns the header has no cell for (constants aside), in contract order.
+    missing: tuple[str, ...] = ()
+    #: For a missing column, the closest header cell no column matched.
+    close: dict[str, str] = field(default_factory=dict)
+
+
+def expected_header(spec: TableSpec, name: str) -> str:
+    """The header cell that feeds a contract column (as configured, or its name)."""
+    header = spec.field(name).header
+    return header if header is not None else name
+
+
+def close_match(wanted: str, candidates: dict[str, str]) -> str | None:
+    """The candidate (normalised -> as shown) closest to ``wanted``, if one is close."""
+    matches = difflib.get_close_matches(wanted, list(candidates), n=1)
+    return candidates[matches[0]] if matches else None
 
 
 def read_header(path: Path, spec: TableSpec, header_line: str) -> CsvLayout:
     """Match the header to the contract.
 
     Raises:
-        FileUnreadable: the header lacks a key column, or has no column at all.
+        FileUnreadable: the header lacks a required column (the key, an
+            amount), or has no column at all.
+        ConfigurationMismatch: the header has a column for a column the
+            configuration gives a constant.
     """
     if "\x00" in header_line:
         raise FileUnreadable(path, "binary content (NUL bytes), not a CSV file")
     delimiter = sniff_delimiter(header_line)
     header = next(csv.reader([header_line], delimiter=delimiter))
     normalised = [normalise_header(cell) for cell in header]
+    constants = spec.constant_values
     positions: dict[str, int | None] = {}
-    for field in spec.fields:
-        wanted = normalise_header(field.header if field.header is not None else field.name)
-        positions[field.name] = normalised.index(wanted) if wanted in normalised else None
-    missing_keys = [key for key in spec.key if positions.get(key) is None]
-    if missing_keys:
-        expected = [spec.field(key).header or key for key in missing_keys]
+    for column in spec.fields:
+        wanted = normalise_header(expected_header(spec, column.name))
+        position = normalised.index(wanted) if wanted in normalised else None
+        if column.name in constants and position is not None:
+            raise ConfigurationMismatch(
+                path,
+                f"{spec.name}.constants.{column.name}: the file has a column for "
+                f"{column.name} ({header[position]!r}); map it or remove the constant",
+            )
+        positions[column.name] = None if column.name in constants else position
+    used = {position for position in positions.values() if position is not None}
+    unmatched = {
+        normalised[index]: cell
+        for index, cell in enumerate(header)
+        if index not in used and normalised[index]
+    }
+    missing = tuple(
+        column.name
+        for column in spec.fields
+        if positions[column.name] is None and column.name not in constants
+    )
+    close = {}
+    for name in missing:
+        found = close_match(normalise_header(expected_header(spec, name)), unmatched)
+        if found is not None:
+            close[name] = found
+    lacking = [name for name in spec.required if name in missing]
+    if lacking:
+        described = []
+        for name in lacking:
+            kind = "key" if name in spec.key else "amount" if name in spec.amount_columns else ""
+            label = expected_header(spec, name) or '"" (an unnamed column)'
+            details = [name] if label != name else []
+            if name in close:
+                details.append(f'close header: "{close[name]}"')
+            described.append(
+                " ".join(part for part in (kind or "required column", label) if part)
+                + (f" ({'; '.join(details)})" if details else "")
+            )
         raise FileUnreadable(
             path,
-            f"not a {spec.name} CSV: the header has no column for key {', '.join(expected)} "
-            f"(header: {header_line[:200]!r})",
+            f"not a {spec.name} CSV: the header has no column for {', '.join(described)}; "
+            f"header: {header_line[:200]!r}",
         )
-    return CsvLayout(delimiter, header, positions)
+    return CsvLayout(delimiter, header, positions, missing, close)
 
 
-def iter_csv(path: Path, spec: TableSpec) -> Iterator[pa.Table]:
+def iter_csv(
+    path: Path, spec: TableSpec, on_layout: Callable[[CsvLayout], None] | None = None
+) -> Iterator[pa.Table]:
     """Yield blocks of records with one text cell per contract field.
 
     A row with a different number of fields than the header is a record with
@@ -124,9 +184,12 @@ def iter_csv(path: Path, spec: TableSpec) -> Iterator[pa.Table]:
     Args:
         path: The CSV file.
         spec: The table it feeds.
+        on_layout: Called with what the header told (its missing columns)
+            once it is read.
 
     Raises:
-        FileUnreadable: missing file, binary content, key column absent from the header.
+        FileUnreadable: missing file, binary content, a required column
+            (key, amount) absent from the header.
     """
     names = [field.name for field in spec.fields]
     blocks = iter_line_blocks(path)
@@ -138,6 +201,8 @@ def iter_csv(path: Path, spec: TableSpec) -> Iterator[pa.Table]:
     if header_index is None:
         return  # only blank lines: no records
     layout = read_header(path, spec, lines[header_index])
+    if on_layout is not None:
+        on_layout(layout)
     buffer = RecordBuffer(names)
 
     def utf8_blocks() -> Iterator[tuple[int, bytes]]:

@@ -15,7 +15,9 @@ are:
   rows are simply appended, which is the same and twice as fast;
 * rejected records go to ``_rejected_records`` (file, line, record number,
   raw text, reason, load id);
-* one row per file goes to ``_loaded_files`` (records read, loaded, rejected).
+* one row per file goes to ``_loaded_files`` (records read, loaded, rejected;
+  the contract columns the file has no column for, each also a warning line;
+  the amount read and the amount rejected, for revenue reconciliation).
 
 Nothing is loaded before every file has been read: a file that cannot be
 read at all raises :class:`~loaders.files.FileUnreadable` during extraction,
@@ -52,6 +54,7 @@ import pyarrow.parquet as pq
 
 from .config import (
     DUCKDB_SETTINGS,
+    ConfigurationMismatch,
     Destination,
     duckdb_path,
     find_files,
@@ -144,6 +147,12 @@ LOADED_FILES_SCHEMA = pa.schema(
         pa.field("seconds", pa.float64()),
         pa.field(LOADED_AT_COLUMN, pa.timestamp("us", tz="UTC"), nullable=False),
         pa.field(LOAD_ID_COLUMN, pa.string(), nullable=False),
+        # Contract columns the file has no column for, comma-separated in contract order.
+        pa.field("missing_columns", pa.string()),
+        # Sums of the records' amounts (null for tables without amount terms).
+        pa.field("amount_read", pa.float64()),
+        pa.field("amount_rejected", pa.float64()),
+        pa.field("rejected_without_amount", pa.int64()),
     ]
 )
 
@@ -170,6 +179,7 @@ def _table_rows(
             staged = stager.staged(job)
             results.append(staged.result)
             _print_file(staged.result, out)
+            _print_missing_columns(staged.result, spec.format == "csv", out)
             for path, rows in staged.rows_files:
                 yield dlt.mark.with_file_import(
                     path, stager.rows_format, rows, hints=schema_of_files
@@ -241,6 +251,10 @@ def _resources(
                     "seconds": round(result.seconds, 3),
                     LOADED_AT_COLUMN: stager.loaded_at,
                     LOAD_ID_COLUMN: stager.load_id,
+                    "missing_columns": ",".join(result.missing_columns) or None,
+                    "amount_read": result.amount_read,
+                    "amount_rejected": result.amount_rejected,
+                    "rejected_without_amount": result.rejected_without_amount,
                 }
             )
         yield pa.Table.from_pylist(rows, schema=LOADED_FILES_SCHEMA)
@@ -327,6 +341,15 @@ def _print_file(result: FileResult, out: TextIO) -> None:
         file=out,
         flush=True,
     )
+
+
+def _print_missing_columns(result: FileResult, is_csv: bool, out: TextIO) -> None:
+    """One warning line per contract column the file has no column for."""
+    what = "header" if is_csv else "key"
+    for column in result.missing_columns:
+        close = result.close_matches.get(column)
+        hint = f' (close {what}: "{close}")' if close else ""
+        print(f"  warning: {result.path}: no column for {column}{hint}", file=out, flush=True)
 
 
 def load(
@@ -534,8 +557,9 @@ def _run_steps(pipeline: Any, source: Any, stager: Stager) -> tuple[Any, tuple[f
             pipeline.abort_packages()
         unreadable = _find_cause(error, FileUnreadable)
         if unreadable is not None:
+            prefix = "configuration: " if isinstance(unreadable, ConfigurationMismatch) else ""
             raise LoadError(
-                f"{unreadable.path}: {unreadable.reason}; nothing was loaded"
+                f"{prefix}{unreadable.path}: {unreadable.reason}; nothing was loaded"
             ) from unreadable
         raise LoadError(f"{error.step} failed: {error.exception}") from error
     return extract_info, (extract_seconds, normalize_seconds, load_seconds)

@@ -11,16 +11,21 @@ number of CSV fields), a reason. One SQL statement per block then
 * types every value by the rules of :mod:`loaders.contract`,
 * and names every reason a record cannot be loaded.
 
-The result is split into the typed rows and the rejected records. DuckDB does
+The same statement adds each record's amount (the sum of its table's amount
+terms, from the values that could be typed). The result is split into the
+typed rows and the rejected records. DuckDB does
 this about 50 times faster than a Python loop over dictionaries, and it is
 only a library here: the destination can be DuckDB or PostgreSQL.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 from dataclasses import dataclass
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -44,6 +49,8 @@ TEXT_COLUMN = "_text"
 RECORD_COLUMN = "_record_number"
 PRE_REASON_COLUMN = "_pre_reason"
 REASON_COLUMN = "_reason"
+#: The record's amount (its table's amount terms added up), in the typer's output.
+AMOUNT_COLUMN = "_amount"
 
 # Values outside these years are typos, not dates (future timestamps inside
 # the window are kept and flagged by staging).
@@ -75,9 +82,32 @@ _FALSE_WORDS = ("false", "f", "no", "n", "0")
 #: Values longer than this are neither null tokens nor boolean words, whatever
 #: blanks surround them.
 _SHORT = 20
-_DATE_FORMAT_LIST = "[" + ", ".join(_sql_string(fmt) for fmt in DATE_FORMATS) + "]"
 
-# DuckDB macros used by the generated statement.
+
+def _format_list(formats: tuple[str, ...]) -> str:
+    return "[" + ", ".join(_sql_string(fmt) for fmt in formats) + "]"
+
+
+_DATE_FORMAT_LIST = _format_list(DATE_FORMATS)
+
+# The built-in timestamp rules: ISO 8601, then the date formats, epoch seconds
+# or milliseconds.
+_TIMESTAMP_BUILTIN = f"""coalesce(
+        try_cast(t as timestamptz),
+        case
+            when try_cast(strip(t) as bigint) is null
+                then cast(try_strptime(strip(t), {_DATE_FORMAT_LIST}) as timestamptz)
+            when length(strip(t)) between 12 and 14
+                then cast(epoch_ms(cast(strip(t) as bigint)) as timestamptz)
+            when length(strip(t)) between 9 and 10
+                then to_timestamp(cast(strip(t) as bigint))
+            else cast(try_strptime(strip(t), {_DATE_FORMAT_LIST}) as timestamptz)
+        end
+    )"""
+
+# DuckDB macros used by the generated statement (the defaults; a table's own
+# date formats and separators replace parse_timestamp_any and parse_number,
+# see _table_macros).
 _MACROS = f"""
 -- The scalar inside a one-key Extended JSON wrapper ($oid, $date, $numberLong,
 -- $numberInt, $numberDouble, $numberDecimal; $date may wrap $numberLong), else NULL.
@@ -109,22 +139,60 @@ create or replace macro parse_number(t) as
 create or replace macro integral(n) as
     case when n = trunc(n) and abs(n) < 9.0e15 then cast(n as bigint) end;
 create or replace macro parse_timestamp_any(t) as
-    coalesce(
-        try_cast(t as timestamptz),
-        case
-            when try_cast(strip(t) as bigint) is null
-                then cast(try_strptime(strip(t), {_DATE_FORMAT_LIST}) as timestamptz)
-            when length(strip(t)) between 12 and 14
-                then cast(epoch_ms(cast(strip(t) as bigint)) as timestamptz)
-            when length(strip(t)) between 9 and 10
-                then to_timestamp(cast(strip(t) as bigint))
-            else cast(try_strptime(strip(t), {_DATE_FORMAT_LIST}) as timestamptz)
-        end
-    );
+    {_TIMESTAMP_BUILTIN};
 create or replace macro in_window(ts) as
     ts >= timestamptz '{_MIN_YEAR}-01-01 00:00:00+00'
     and ts < timestamptz '{_MAX_YEAR + 1}-01-01 00:00:00+00';
 """
+
+
+def _character_class(character: str) -> str:
+    """A regular-expression class matching exactly ``character``."""
+    return "[" + ("\\" + character if character in "]\\^-" else character) + "]"
+
+
+def number_pattern(decimal: str, thousands: str | None) -> str:
+    """The regular expression a number with these separators must match (RE2).
+
+    Digits grouped by three around the thousands separator (``1.234.567``),
+    or not grouped at all, then optionally the decimal separator and digits.
+    """
+    point = _character_class(decimal)
+    whole = r"[0-9]+"
+    if thousands is not None:
+        whole = r"(?:[0-9]{1,3}(?:" + _character_class(thousands) + r"[0-9]{3})+|[0-9]+)"
+    return r"[+-]?(?:" + whole + "(?:" + point + r"[0-9]*)?|" + point + r"[0-9]+)"
+
+
+def _table_macros(spec: TableSpec) -> str:
+    """The macros for one table: the defaults, with its date formats and separators."""
+    macros = _MACROS
+    if spec.date_formats:
+        # The table's formats first, then the built-in rules.
+        macros += f"""
+create or replace macro parse_timestamp_any(t) as
+    coalesce(
+        cast(try_strptime(strip(t), {_format_list(spec.date_formats)}) as timestamptz),
+        {_TIMESTAMP_BUILTIN}
+    );
+"""
+    if spec.decimal_separator is not None or spec.thousands_separator is not None:
+        decimal = spec.decimal_separator or "."
+        as_digits = "strip(t)"
+        if spec.thousands_separator is not None:
+            as_digits = f"replace({as_digits}, {_sql_string(spec.thousands_separator)}, '')"
+        if decimal != ".":
+            as_digits = f"replace({as_digits}, {_sql_string(decimal)}, '.')"
+        pattern = _sql_string(number_pattern(decimal, spec.thousands_separator))
+        macros += f"""
+create or replace macro parse_number(t) as
+    case
+        when regexp_full_match(strip(t), {pattern})
+            then try_cast({as_digits} as double)
+    end;
+"""
+    return macros
+
 
 _FAILURE = {
     "integer": "not an integer",
@@ -178,6 +246,15 @@ def _struct_type(fields: tuple[Field, ...]) -> str:
             node = child
         node[leaf] = "VARCHAR"
     return json.dumps(tree, separators=(",", ":"))
+
+
+def struct_problem(fields: tuple[Field, ...]) -> str | None:
+    """Why the fields' document paths cannot be read together, or None."""
+    try:
+        _struct_type(fields)
+    except ValueError as error:
+        return str(error)
+    return None
 
 
 def _struct_access(parts: tuple[str, ...]) -> str:
@@ -296,6 +373,7 @@ def build_typing_sql(spec: TableSpec, is_json: bool, extended: bool = True) -> s
     """
     fields = spec.fields
     names = [field.name for field in fields]
+    constants = {name: _sql_string(value) for name, value in spec.constants}
     parent_problems: list[tuple[str, str]] = []
     if is_json:
         steps, parent_problems = _json_steps(spec, extended)
@@ -315,6 +393,10 @@ def build_typing_sql(spec: TableSpec, is_json: bool, extended: bool = True) -> s
                     f"case when {kind} = 'ARRAY' or ({kind} = 'OBJECT' and {scalar} is null) "
                     f"then lower({kind}) end"
                 )
+            if field.name in constants:
+                # The value of every record that is a document at all.
+                text = f"case when _doc_kind = 'OBJECT' then {constants[field.name]} end"
+                structured = "cast(null as varchar)"
             texts.append(f"{text} as {_quote('t:' + field.name)}")
             texts.append(f"{structured} as {_quote('s:' + field.name)}")
     else:
@@ -322,7 +404,11 @@ def build_typing_sql(spec: TableSpec, is_json: bool, extended: bool = True) -> s
         previous = "block"
         texts = []
         for field in fields:
-            texts.append(f"{_quote(field.name)} as {_quote('t:' + field.name)}")
+            text = _quote(field.name)
+            if field.name in constants:
+                # The value of every record the reader could split into cells.
+                text = f"case when {PRE_REASON_COLUMN} is null then {constants[field.name]} end"
+            texts.append(f"{text} as {_quote('t:' + field.name)}")
             texts.append(f"cast(null as varchar) as {_quote('s:' + field.name)}")
     steps.append(
         "texted as (\n    select\n        *,\n        "
@@ -455,20 +541,49 @@ def build_typing_sql(spec: TableSpec, is_json: bool, extended: bool = True) -> s
         f"case when {REASON_COLUMN} is not null then rtrim({TEXT_COLUMN}, {_BLANKS}) end "
         f"as {TEXT_COLUMN}"
     )
-    select = (
-        "select\n    "
-        + ",\n    ".join([*outputs, SOURCE_LINE_COLUMN, RECORD_COLUMN, text, REASON_COLUMN])
-        + "\nfrom judged"
-    )
+    columns = [*outputs, SOURCE_LINE_COLUMN, RECORD_COLUMN, text, REASON_COLUMN]
+    columns.append(f"{_amount_expression(spec)} as {AMOUNT_COLUMN}")
+    select = "select\n    " + ",\n    ".join(columns) + "\nfrom judged"
     return "with " + ",\n".join(steps) + "\n" + select
+
+
+def _amount_expression(spec: TableSpec) -> str:
+    """SQL of a record's amount: its amount terms added up, NULL when none is readable.
+
+    A term is readable when its value could be typed; a term that is missing
+    or could not be typed counts 0.
+    """
+    if not spec.amount_terms:
+        return "cast(null as double)"
+    readable, parts = [], []
+    for term in spec.amount_terms:
+        value = _quote("v:" + term.removeprefix("-"))
+        readable.append(f"{value} is not null")
+        sign = "-" if term.startswith("-") else "+"
+        parts.append(f"{sign} coalesce(cast({value} as double), 0)")
+    total = " ".join(parts).removeprefix("+ ")
+    return f"case when {' or '.join(readable)} then {total} end"
 
 
 @dataclass
 class TypedBlock:
-    """The outcome of typing one block."""
+    """The outcome of typing one block.
+
+    ``rejected`` carries each rejected record's amount (``_amount``, NULL when
+    none could be read). The amounts are None for a table without amount
+    terms. ``present`` (JSON only) holds the contract columns some record
+    typed so far has a value for, or the path of; ``document_paths`` the paths
+    (joined by ``__``) of the first documents, to suggest a close one for a
+    column no record has.
+    """
 
     rows: pa.Table
     rejected: pa.Table
+    amount_read: float | None = None
+    amount_rejected: float | None = None
+    rejected_without_amount: int | None = None
+    present: frozenset[str] = dataclasses.field(default_factory=frozenset)
+    document_paths: frozenset[str] = dataclasses.field(default_factory=frozenset)
 
 
 class Typer:
@@ -478,13 +593,17 @@ class Typer:
         self.spec = spec
         self.is_json = is_json
         self.sql = build_typing_sql(spec, is_json)
+        #: JSON: the contract columns some record typed so far has (see :meth:`type_block`).
+        self.present: set[str] = set()
+        #: JSON: the paths of the first documents typed.
+        self.document_paths: set[str] = set()
         # Blocks without any '"$' (no Extended JSON) skip the rewriting step.
         self.plain_sql = build_typing_sql(spec, is_json, extended=False) if is_json else self.sql
         self.connection = connect_duckdb(":memory:")
         self.connection.execute("set TimeZone = 'UTC'")
         if threads:
             self.connection.execute(f"set threads = {int(threads)}")
-        self.connection.execute(_MACROS)
+        self.connection.execute(_table_macros(spec))
         self.schema = pa.schema(
             [
                 pa.field(field.name, ARROW_TYPES[field.type], nullable=field.name not in spec.key)
@@ -514,6 +633,10 @@ class Typer:
             extended = self.is_json and pc.any(pc.match_substring(block[TEXT_COLUMN], '"$')).as_py()
             sql = self.sql if extended or not self.is_json else self.plain_sql
             result = self.connection.sql(sql).to_arrow_table()
+            if self.is_json:
+                self._find_present(result)
+                if not self.document_paths:
+                    self.document_paths = _document_paths(block)
         finally:
             self.connection.unregister("block")
         reasons = result[REASON_COLUMN]
@@ -526,5 +649,133 @@ class Typer:
         rows = good.select(self.schema.names)
         if rows.schema != self.schema:
             rows = rows.cast(self.schema)
-        rejected = bad.select([SOURCE_LINE_COLUMN, RECORD_COLUMN, TEXT_COLUMN, REASON_COLUMN])
-        return TypedBlock(rows=rows, rejected=rejected)
+        rejected = bad.select(
+            [SOURCE_LINE_COLUMN, RECORD_COLUMN, TEXT_COLUMN, REASON_COLUMN, AMOUNT_COLUMN]
+        )
+        typed = TypedBlock(
+            rows=rows,
+            rejected=rejected,
+            present=frozenset(self.present),
+            document_paths=frozenset(self.document_paths),
+        )
+        if self.spec.amount_terms:
+            typed.amount_read = _sum(result[AMOUNT_COLUMN])
+            typed.amount_rejected = _sum(bad[AMOUNT_COLUMN])
+            typed.rejected_without_amount = bad[AMOUNT_COLUMN].null_count
+        return typed
+
+    def _find_present(self, result: pa.Table) -> None:
+        """Add the contract columns some record of the block has to :attr:`present`.
+
+        A column with a typed value somewhere is there. For the others (and
+        columns given a constant) the documents are asked whether the path
+        exists at all (a JSON null, an object where a number belongs): only
+        in records whose text holds the path's last key.
+        """
+        constants = self.spec.constant_values
+        unknown = []
+        for column in self.spec.fields:
+            if column.name in self.present:
+                continue
+            if column.name not in constants and result[column.name].null_count < result.num_rows:
+                self.present.add(column.name)
+            else:
+                unknown.append(column)
+        if not unknown or not result.num_rows:
+            return
+        checks = [
+            f"coalesce(bool_or(case when contains({TEXT_COLUMN}, "
+            f"{_sql_string(json.dumps(column.json_path[-1], ensure_ascii=False))}) "
+            f"and json_valid({TEXT_COLUMN}) "
+            f"then json_exists({TEXT_COLUMN}, {_sql_string(_json_path(column.json_path))}) end), "
+            "false)"
+            for column in unknown
+        ]
+        (found,) = self.connection.execute(
+            f"select {', '.join(checks)} from block where {PRE_REASON_COLUMN} is null"
+        ).fetchall()
+        for column, exists in zip(unknown, found, strict=True):
+            if exists:
+                self.present.add(column.name)
+
+
+#: Documents whose paths are sampled for close matches.
+_SAMPLED_DOCUMENTS = 200
+
+
+def _document_paths(block: pa.Table) -> set[str]:
+    """The paths (keys joined by ``__``) of the first documents of a block.
+
+    An object with a ``$`` key (an Extended JSON wrapper) is a value, not a
+    parent; so is an array.
+    """
+    paths: set[str] = set()
+
+    def walk(node: object, prefix: str) -> None:
+        if isinstance(node, dict) and node and not any(str(k).startswith("$") for k in node):
+            for key, value in node.items():
+                walk(value, f"{prefix}__{key}" if prefix else str(key))
+        elif prefix:
+            paths.add(prefix)
+
+    reasons = block[PRE_REASON_COLUMN].slice(0, _SAMPLED_DOCUMENTS).to_pylist()
+    texts = block[TEXT_COLUMN].slice(0, _SAMPLED_DOCUMENTS).to_pylist()
+    for text, reason in zip(texts, reasons, strict=True):
+        if reason is None and text:
+            try:
+                walk(json.loads(text), "")
+            except (ValueError, RecursionError):
+                continue
+    return paths
+
+
+def _sum(values: pa.ChunkedArray) -> float:
+    """The sum of the non-null values (0 when there are none)."""
+    total = pc.sum(values).as_py()
+    return float(total) if total is not None else 0.0
+
+
+def date_format_problem(date_format: str) -> str | None:
+    """Why DuckDB cannot use a strptime format for dates, or None if it can."""
+    connection = connect_duckdb(":memory:")
+    try:
+        connection.execute("select try_strptime('', ?)", [date_format]).fetchall()
+    except duckdb.Error as error:
+        return str(error).splitlines()[0]
+    finally:
+        connection.close()
+    if not re.search(r"%[Yy]", date_format):
+        return "has no year (%Y or %y): every date would be in 1900"
+    return None
+
+
+def constant_problems(spec: TableSpec) -> list[str]:
+    """Why each of the table's constants cannot be typed (empty when all can)."""
+    if not spec.constants:
+        return []
+    is_json = spec.format != "csv"
+    typer = Typer(spec, is_json=is_json)
+    try:
+        cells = {
+            column.name: pa.array([spec.constant_values.get(column.name)], pa.string())
+            for column in spec.fields
+        }
+        block = pa.table(
+            {
+                SOURCE_LINE_COLUMN: pa.array([1], pa.int64()),
+                RECORD_COLUMN: pa.array([1], pa.int64()),
+                TEXT_COLUMN: pa.array(["{}" if is_json else ""], pa.string()),
+                PRE_REASON_COLUMN: pa.nulls(1, pa.string()),
+                **({} if is_json else cells),
+            }
+        )
+        rejected = typer.type_block(block).rejected
+    finally:
+        typer.close()
+    reasons = rejected[REASON_COLUMN].to_pylist()
+    problems = []
+    for reason in reasons[0].split("; ") if reasons else []:
+        column = reason.split(":", 1)[0]
+        if column in spec.constant_values:
+            problems.append(reason)
+    return problems

@@ -19,7 +19,7 @@ import os
 import re
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -30,12 +30,21 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from .config import ConfigurationMismatch
 from .contract import LOADED_AT_COLUMN, SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, TableSpec
-from .csv_files import iter_csv
+from .csv_files import CsvLayout, close_match, iter_csv
 from .files import ByteRange, FileUnreadable, is_gzip, split_into_ranges
 from .json_lines import iter_json_file, iter_json_lines, lines_hold_whole_documents
 from .mongo import detect_layout, iter_mongo_export
-from .typing_engine import ARROW_TYPES, REASON_COLUMN, RECORD_COLUMN, TEXT_COLUMN, Typer
+from .typing_engine import (
+    AMOUNT_COLUMN,
+    ARROW_TYPES,
+    REASON_COLUMN,
+    RECORD_COLUMN,
+    TEXT_COLUMN,
+    TypedBlock,
+    Typer,
+)
 
 LOAD_ID_COLUMN = "_dlt_load_id"
 
@@ -52,7 +61,14 @@ _STAMP = pa.timestamp("us", tz="UTC")
 
 @dataclass
 class FileResult:
-    """What happened to one file."""
+    """What happened to one file.
+
+    ``missing_columns`` are the contract columns the file has no column for
+    (in contract order; columns given a constant are not missing), with a
+    close header or key for some in ``close_matches``. The amounts are the
+    sums of the records' amounts (see :class:`~loaders.typing_engine.TypedBlock`)
+    read and rejected, None for a table without amount terms.
+    """
 
     table: str
     path: str
@@ -63,6 +79,14 @@ class FileResult:
     size_bytes: int = 0
     not_json: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
+    missing_columns: tuple[str, ...] = ()
+    close_matches: dict[str, str] = field(default_factory=dict)
+    amount_read: float | None = None
+    amount_rejected: float | None = None
+    rejected_without_amount: int | None = None
+    #: JSON: contract columns some record has; a sample of the documents' paths.
+    present_columns: set[str] = field(default_factory=set)
+    document_paths: set[str] = field(default_factory=set)
 
 
 RowsFormat = Literal["parquet", "csv"]
@@ -108,6 +132,9 @@ REJECTED_SCHEMA = pa.schema(
         pa.field("reason", pa.string(), nullable=False),
         pa.field(LOADED_AT_COLUMN, _STAMP, nullable=False),
         pa.field(LOAD_ID_COLUMN, pa.string(), nullable=False),
+        # The record's amount from the values that could be typed (null: none
+        # could, or the table has no amount terms).
+        pa.field("amount", pa.float64()),
     ]
 )
 
@@ -117,14 +144,17 @@ def read_typed(
     path: Path,
     threads: int | None = None,
     byte_range: ByteRange | None = None,
-) -> Iterator[tuple[pa.Table, pa.Table]]:
-    """Read and type one file, or a range of it: yield (typed rows, rejected records) per block.
+    on_layout: Callable[[CsvLayout], None] | None = None,
+) -> Iterator[TypedBlock]:
+    """Read and type one file, or a range of it: yield each block typed.
+
+    ``on_layout`` is called with a CSV file's header layout once it is read.
 
     Raises:
         FileUnreadable: the file cannot be read.
     """
     if spec.format == "csv":
-        blocks = iter_csv(path, spec)
+        blocks = iter_csv(path, spec, on_layout)
     elif spec.format == "mongo":
         blocks = iter_mongo_export(path, byte_range)
     elif byte_range is not None:
@@ -134,8 +164,7 @@ def read_typed(
     typer = Typer(spec, is_json=spec.format != "csv", threads=threads)
     try:
         for block in blocks:
-            typed = typer.type_block(block)
-            yield typed.rows, typed.rejected
+            yield typer.type_block(block)
     finally:
         typer.close()
 
@@ -150,6 +179,60 @@ def check_format(spec: TableSpec, path: Path, result: FileResult) -> None:
         kind = "a MongoDB export" if spec.format == "mongo" else "JSON lines"
         raise FileUnreadable(
             path, f"not {kind}: none of its {result.records:,} records is a JSON object"
+        )
+
+
+def check_columns(spec: TableSpec, path: Path, result: FileResult) -> None:
+    """Which contract columns a JSON file lacks; stop when it lacks a required one.
+
+    A column is there when some record of the file has its path. The close
+    key of a missing column comes from a sample of the documents' paths.
+
+    Raises:
+        FileUnreadable: no record has a required column (the key, an amount).
+        ConfigurationMismatch: a record has a column the configuration gives
+            a constant.
+    """
+    if spec.format == "csv" or not result.records or result.not_json == result.records:
+        return
+    constants = spec.constant_values
+    clashing = [name for name in constants if name in result.present_columns]
+    if clashing:
+        raise ConfigurationMismatch(
+            path,
+            f"{spec.name}.constants.{clashing[0]}: records of the file have "
+            f"{clashing[0]}; map it or remove the constant",
+        )
+    contract_paths = {"__".join(column.json_path) for column in spec.fields}
+    candidates = {
+        document_path.lower(): document_path.replace("__", ".")
+        for document_path in result.document_paths
+        if document_path not in contract_paths
+        and not any(known.startswith(document_path + "__") for known in contract_paths)
+    }
+    result.missing_columns = tuple(
+        column.name
+        for column in spec.fields
+        if column.name not in result.present_columns and column.name not in constants
+    )
+    result.close_matches = {}
+    for name in result.missing_columns:
+        found = close_match("__".join(spec.field(name).json_path).lower(), candidates)
+        if found is not None:
+            result.close_matches[name] = found
+    lacking = [name for name in spec.required if name in result.missing_columns]
+    if lacking:
+        described = []
+        for name in lacking:
+            kind = "key" if name in spec.key else "amount" if name in spec.amount_columns else ""
+            close = result.close_matches.get(name)
+            described.append(
+                f"the {kind or 'required'} field {'.'.join(spec.field(name).json_path)}"
+                + (f' (close key: "{close}")' if close else "")
+            )
+        raise FileUnreadable(
+            path,
+            f"not a {spec.name} export: no record of the file has {', '.join(described)}",
         )
 
 
@@ -198,8 +281,18 @@ def stage_file(
     schema = raw_schema(spec)
     rows_writer: _RowsWriter | None = None
     rejected_writer: pq.ParquetWriter | None = None
+    if spec.amount_terms:
+        result.amount_read, result.amount_rejected, result.rejected_without_amount = 0.0, 0.0, 0
+
+    def header_read(layout: CsvLayout) -> None:
+        result.missing_columns, result.close_matches = layout.missing, dict(layout.close)
+
     try:
-        for rows, rejected in read_typed(spec, job.path, threads, job.byte_range):
+        for typed in read_typed(spec, job.path, threads, job.byte_range, header_read):
+            rows, rejected = typed.rows, typed.rejected
+            _add_amounts(result, typed)
+            result.present_columns.update(typed.present)
+            result.document_paths.update(typed.document_paths)
             result.records += rows.num_rows + rejected.num_rows
             result.landed += rows.num_rows
             result.rejected += rejected.num_rows
@@ -234,6 +327,7 @@ def stage_file(
                         rejected[REASON_COLUMN],
                         _constant(loaded_at, _STAMP, count),
                         _constant(load_id, pa.string(), count),
+                        rejected[AMOUNT_COLUMN],
                     ],
                     schema=REJECTED_SCHEMA,
                 )
@@ -259,6 +353,17 @@ def stage_file(
     )
 
 
+def _add_amounts(result: FileResult, counted: TypedBlock | FileResult) -> None:
+    """Add the amounts of a block, or of a part of the file, to the file's result."""
+    if counted.amount_read is None:
+        return
+    result.amount_read = (result.amount_read or 0.0) + counted.amount_read
+    result.amount_rejected = (result.amount_rejected or 0.0) + (counted.amount_rejected or 0.0)
+    result.rejected_without_amount = (result.rejected_without_amount or 0) + (
+        counted.rejected_without_amount or 0
+    )
+
+
 def merge_parts(job: FileJob, parts: list[StagedFile]) -> StagedFile:
     """One file's outcome from its parts, in order.
 
@@ -269,6 +374,8 @@ def merge_parts(job: FileJob, parts: list[StagedFile]) -> StagedFile:
         FileUnreadable: the file, as a whole, is not the declared format.
     """
     result = FileResult(job.spec.name, job.relative, size_bytes=job.path.stat().st_size)
+    if job.spec.amount_terms:
+        result.amount_read, result.amount_rejected, result.rejected_without_amount = 0.0, 0.0, 0
     rows_files: list[tuple[str, int]] = []
     rejected_paths: list[str] = []
     for part in parts:
@@ -290,7 +397,14 @@ def merge_parts(job: FileJob, parts: list[StagedFile]) -> StagedFile:
         result.not_json += part.result.not_json
         result.seconds = max(result.seconds, part.result.seconds)
         result.reasons.update(part.result.reasons)
+        result.present_columns |= part.result.present_columns
+        result.document_paths |= part.result.document_paths
+        _add_amounts(result, part.result)
+    if job.spec.format == "csv" and parts:
+        result.missing_columns = parts[0].result.missing_columns
+        result.close_matches = parts[0].result.close_matches
     check_format(job.spec, job.path, result)
+    check_columns(job.spec, job.path, result)
     return StagedFile(result, rows_files, rejected_paths)
 
 

@@ -7,6 +7,7 @@ loader.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import gzip
 import json
@@ -16,6 +17,8 @@ from pathlib import Path
 
 import bson
 from bson import Decimal128, Int64, ObjectId, json_util
+
+from tests.loaders.shopify import HEADER, Line, Order, write_orders_export
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,32 @@ MARKETPLACE = (
 )
 
 
+SHOPIFY_ORDERS = [
+    Order(
+        "#1001",
+        [Line("Yoga Mat Premium", 2, 45.0, sku="YM-1"), Line("Water Bottle", 1, 12.5)],
+        shipping=4.9,
+        taxes=3.2,
+        discount_code="WELCOME10",
+        discount_amount=10.0,
+    ),
+    Order(
+        "#1002", [Line("Wireless Earbuds Pro", 1, 129.0)], email=None, financial_status="refunded"
+    ),
+    Order("#1003", [Line("Board Game Strategy", 3, 20.0)], financial_status="pending"),
+]
+
+
+def _shopify_export(root: Path) -> Path:
+    """Three orders (four lines) in Shopify's layout, then a line whose quantity is a word."""
+    path = write_orders_export(root, SHOPIFY_ORDERS)
+    broken = Order("#1004", [Line("Yoga Mat Premium", 1, 45.0)]).rows()[0]
+    broken["Lineitem quantity"] = "two"
+    with path.open("a", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerow([broken[column] for column in HEADER])
+    return path
+
+
 def write_exports(root: Path, shared_sales: Path | None = None) -> dict[str, Expected]:
     """Write the exports under ``root`` (with a copy of the shared sales export
     if given); return what each file holds."""
@@ -188,6 +217,7 @@ def write_exports(root: Path, shared_sales: Path | None = None) -> dict[str, Exp
     (root / "json/reviews.jsonl").write_text("\n".join(_reviews()) + "\n", encoding="utf-8")
     (root / "csv/social_trends.csv").write_bytes(b"\xef\xbb\xbf" + SOCIAL.encode("utf-8"))
     (root / "csv/marketplace_sales.csv").write_bytes(MARKETPLACE.encode("latin-1"))
+    _shopify_export(root)
     expected = {
         "mongo/customers.json": Expected("customers", 7, 3),
         "mongo/transactions.bson": Expected("transactions", 21, 1),
@@ -196,6 +226,7 @@ def write_exports(root: Path, shared_sales: Path | None = None) -> dict[str, Exp
         "json/reviews.jsonl": Expected("reviews", 11, 1),
         "csv/social_trends.csv": Expected("social_trends", 5, 2),
         "csv/marketplace_sales.csv": Expected("marketplace_sales", 3, 0),
+        "shopify/orders_export_1.csv": Expected("shopify_orders", 5, 1),
     }
     if shared_sales is not None:
         shutil.copy(shared_sales, root / "csv/sales.csv")

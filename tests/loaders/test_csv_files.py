@@ -185,3 +185,88 @@ def test_utf16_is_unreadable_with_a_hint(tmp_path: Path) -> None:
     path.write_bytes(",Date,Customer ID,Order ID,Sales\n".encode("utf-16"))
     with pytest.raises(FileUnreadable, match=r"UTF-16 text .* re-export as UTF-8"):
         read_all(path)
+
+
+# --- configured headers, missing and required columns --------------------------------------------
+
+
+def layout_of(path: Path, spec=SALES):  # type: ignore[no-untyped-def]
+    seen = []
+    pa.concat_tables(list(iter_csv(path, spec, seen.append)) or [pa.table({})])
+    return seen[0]
+
+
+def test_configured_headers_match_after_normalisation(tmp_path: Path) -> None:
+    import dataclasses
+
+    spec = dataclasses.replace(
+        SALES,
+        fields=tuple(
+            dataclasses.replace(field, header={"order_id": "Order No", "sales": "Amount (EUR)"}
+                                .get(field.name, field.header))
+            for field in SALES.fields
+        ),
+        constants=(("row_index", "0"),),
+    )  # fmt: skip
+    path = tmp_path / "orders.csv"
+    path.write_text("ORDER NO;Date;amount eur;Customer ID\nA-1;2025-01-02;1,5;7\n")
+    row = read_all(path, spec).to_pylist()[0]
+    assert (row["order_id"], row["sales"], row["customer_id"], row["row_index"]) == (
+        "A-1",
+        "1,5",
+        "7",
+        None,  # the typer fills the constant
+    )
+    assert layout_of(path, spec).missing == ()
+
+
+def test_a_missing_column_is_reported_with_a_close_header(tmp_path: Path) -> None:
+    path = tmp_path / "sales.csv"
+    path.write_text(",Date,CustomerId,Order ID,Sales,Channel\n0,2025-01-02,7,1,2.5,web\n")
+    layout = layout_of(path)
+    assert layout.missing == ("customer_id",)
+    assert layout.close == {"customer_id": "CustomerId"}
+    path.write_text("Order ID,Sales\n1,2.5\n")
+    layout = layout_of(path)
+    assert layout.missing == ("row_index", "date", "customer_id")
+    assert layout.close == {}
+
+
+@pytest.mark.parametrize(
+    ("header", "reason"),
+    [
+        (
+            ",Date,Customer ID,Order ID,Sales EUR\n",
+            "not a sales CSV: the header has no column for amount Sales (sales; close header: "
+            '"Sales EUR")',
+        ),
+        (
+            ",Date,Customer ID,OrderID,Sale\n",
+            'the header has no column for key Order ID (order_id; close header: "OrderID"), '
+            'amount Sales (sales; close header: "Sale")',
+        ),
+    ],
+)
+def test_a_missing_required_column_stops_the_file_naming_a_close_header(
+    tmp_path: Path, header: str, reason: str
+) -> None:
+    path = tmp_path / "sales.csv"
+    path.write_text(header + "0,2025-01-02,7,1,2.5\n")
+    with pytest.raises(FileUnreadable) as raised:
+        read_all(path)
+    assert reason in raised.value.reason
+    assert "\n" not in raised.value.reason
+
+
+def test_a_header_for_a_column_given_a_constant_contradicts_the_configuration(
+    tmp_path: Path,
+) -> None:
+    import dataclasses
+
+    from loaders.config import ConfigurationMismatch
+
+    spec = dataclasses.replace(SALES, constants=(("row_index", "0"),))
+    path = tmp_path / "sales.csv"
+    path.write_text(",Date,Customer ID,Order ID,Sales\n0,2025-01-02,7,1,2.5\n")
+    with pytest.raises(ConfigurationMismatch, match=r"sales\.constants\.row_index: the file has"):
+        read_all(path, spec)

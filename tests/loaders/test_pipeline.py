@@ -3,7 +3,9 @@ nothing, an unreadable file loads nothing, a killed load re-run equals a clean l
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import json
 import os
 import subprocess
 import sys
@@ -19,6 +21,7 @@ from loaders.contract import TABLES
 from loaders.pipeline import LoadError, load
 from tests.conftest import REPO, SHARED_SALES
 from tests.loaders.exports import write_exports
+from tests.loaders.shopify import HEADER, Line, Order, write_orders_export
 
 pytestmark = pytest.mark.slow
 
@@ -422,3 +425,338 @@ def test_bad_configuration_and_a_locked_warehouse_are_one_line_errors(
     assert len(completed.stderr.strip().splitlines()) == 1  # one line, no traceback
     assert completed.stderr.startswith(f"error: cannot open the warehouse ({warehouse})")
     assert "Could not set lock" in completed.stderr
+
+
+# --- another tool's exports: Shopify, configured mappings, missing columns, the amount ledger ----
+
+
+def _shopify_rows(target: Target) -> list[tuple[Any, ...]]:
+    return target.query(
+        "select order_name, _source_line, email, financial_status, paid_at, created_at, "
+        "lineitem_quantity, lineitem_name, lineitem_price, subtotal, shipping, total, "
+        "discount_code, discount_amount, accepts_marketing, billing_country, order_id "
+        "from raw.shopify_orders order by _source_file, _source_line"
+    )
+
+
+PLUS_TWO = dt.timezone(dt.timedelta(hours=2))
+
+
+def test_a_shopify_orders_export_lands_every_line_item_in_utc(
+    target: Target, tmp_path: Path
+) -> None:
+    root = tmp_path / "shop"
+    write_orders_export(
+        root,
+        [
+            Order(
+                "#1001",
+                [Line("Yoga Mat Premium", 2, 45.0), Line("Water Bottle", 1, 12.5)],
+                shipping=4.9,
+                taxes=3.2,
+                discount_code="WELCOME10",
+                discount_amount=10.0,
+                accepts_marketing=True,
+            ),
+            Order("#1002", [Line("Wireless Earbuds Pro", 1, 129.0)], email=None,
+                  financial_status="refunded", billing_country="CA",
+                  created_at=dt.datetime(2025, 7, 1, 23, 30, tzinfo=PLUS_TWO)),
+        ],
+    )  # fmt: skip
+    write_orders_export(
+        root,
+        [Order("#1003", [Line("Board Game Strategy", 3, 20.0), Line("Dice", 2, 1.5)])],
+        file_name="orders_export_2.csv",
+    )
+    out = io.StringIO()
+    report = load(root, target.kind, target.duckdb_file, out=out)  # type: ignore[arg-type]
+    assert [(r.path, r.records, r.rejected) for r in report.files] == [
+        ("shopify/orders_export_1.csv", 3, 0),
+        ("shopify/orders_export_2.csv", 2, 0),
+    ]
+    assert "warning" not in out.getvalue()  # the built-in mapping finds every column
+    created = dt.datetime(2025, 1, 6, 12, 0, tzinfo=dt.UTC)
+    rows = [
+        (row[0], row[1], *[_plain(value) for value in row[2:]]) for row in _shopify_rows(target)
+    ]
+    assert rows == [
+        ("#1001", 2, "customer@example.com", "paid", created + dt.timedelta(minutes=1), created,
+         2, "Yoga Mat Premium", 45.0, 92.5, 4.9, 100.6, "WELCOME10", 10.0, True, "US",
+         "5000000001001"),
+        # a later line of the order: Name, Email, Created at and the line only
+        ("#1001", 3, "customer@example.com", None, None, created,
+         1, "Water Bottle", 12.5, None, None, None, None, None, None, None, None),
+        # a guest checkout (no email), created at 23:30 +02:00
+        ("#1002", 4, None, "refunded", dt.datetime(2025, 7, 1, 21, 31, tzinfo=dt.UTC),
+         dt.datetime(2025, 7, 1, 21, 30, tzinfo=dt.UTC),
+         1, "Wireless Earbuds Pro", 129.0, 129.0, 0.0, 129.0, None, 0.0, False, "CA",
+         "5000000001002"),
+        ("#1003", 2, "customer@example.com", "paid", created + dt.timedelta(minutes=1), created,
+         3, "Board Game Strategy", 20.0, 63.0, 0.0, 63.0, None, 0.0, False, "US",
+         "5000000001003"),
+        ("#1003", 3, "customer@example.com", None, None, created,
+         2, "Dice", 1.5, None, None, None, None, None, None, None, None),
+    ]  # fmt: skip
+    first = target.snapshot()
+    target.load(root)
+    assert target.snapshot() == first  # a reload of the same exports changes nothing
+
+    # The shop exports #1001 again (now one line, refunded) in a new file; the old file is
+    # archived. Every line of the order is replaced; the other orders stay.
+    (root / "shopify/orders_export_1.csv").unlink()
+    write_orders_export(
+        root,
+        [Order("#1001", [Line("Yoga Mat Premium", 2, 45.0)], financial_status="refunded")],
+        file_name="orders_export_3.csv",
+    )
+    target.load(root)
+    assert target.query(
+        "select order_name, count(*), max(financial_status) from raw.shopify_orders "
+        "group by 1 order by 1"
+    ) == [("#1001", 1, "refunded"), ("#1002", 1, "refunded"), ("#1003", 2, "paid")]
+
+
+def _plain(value: Any) -> Any:
+    """An empty text cell as None: DuckDB keeps it as exported (''), PostgreSQL's COPY
+    lands it as NULL; staging treats both as missing."""
+    return None if value == "" else value
+
+
+_FOREIGN_SALES = (
+    "Order No;Order Date;Client;Amount (EUR)\n"
+    "A-1001;06/01/2025 09:30;C-17;1.234,56\n"
+    "A-1002;2025-01-07 23:30:00 -0500;C-18;99,90\n"
+    "A-1003;07/01/2025 10:00;C-19;12.5\n"
+    ";08/01/2025 11:00;C-20;10,00\n"
+)
+
+_FOREIGN_CONFIG = """
+[sources.raw_exports.sales]
+globs = ["exports/orders_*.csv"]
+date_formats = ["%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M:%S %z"]
+decimal_separator = ","
+thousands_separator = "."
+
+[sources.raw_exports.sales.columns]
+order_id = "Order No"
+customer_id = "Client"
+sales = "Amount (EUR)"
+date = "order date"
+
+[sources.raw_exports.sales.constants]
+row_index = 0
+"""
+
+
+def test_a_foreign_sales_export_loads_by_configuration(target: Target, tmp_path: Path) -> None:
+    """The README's worked example, from .dlt/config.toml through the command line."""
+    (tmp_path / ".dlt").mkdir()
+    (tmp_path / ".dlt/config.toml").write_text(_FOREIGN_CONFIG)
+    source = tmp_path / "raw"
+    (source / "exports").mkdir(parents=True)
+    (source / "exports/orders_jan.csv").write_text(_FOREIGN_SALES, encoding="utf-8")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("SOURCES__")}
+    environment["PYTHONPATH"] = str(REPO)
+    completed = subprocess.run(
+        [sys.executable, "-m", "loaders", "load", "--source-dir", str(source), *target.cli_args()],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=environment,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "warning" not in completed.stdout
+    assert target.query(
+        "select order_id, customer_id, date, sales, row_index from raw.sales order by order_id"
+    ) == [
+        ("A-1001", "C-17", dt.date(2025, 1, 6), 1234.56, 0),
+        ("A-1002", "C-18", dt.date(2025, 1, 8), 99.9, 0),  # 23:30 -0500 is the 8th in UTC
+    ]
+    assert target.query(
+        "select line_number, reason, amount from raw._rejected_records order by line_number"
+    ) == [(4, 'sales: not a number: "12.5"', None), (5, "missing key field order_id", 10.0)]
+
+
+def _ledger_exports(root: Path) -> None:
+    (root / "csv").mkdir(parents=True)
+    (root / "csv/sales.csv").write_text(
+        ",Date,Customer ID,Order ID,Sales\n"
+        "0,2025-01-02,7,1,10.50\n"
+        "1,2025-01-02,7,2,abc\n"  # a bad amount: rejected, no amount
+        "2,2025-01-02,8,,20.25\n"  # no key: rejected, its amount counts
+        "3,2025-13-45,9,4,5.00\n"  # a bad date: rejected, its amount counts
+        "4,2025-01-03,9,5\n"  # too few fields: rejected, no amount
+        "5,2025-01-03,9,6,\n"  # no amount at all: loaded, counts 0
+        "6,2025-01-04,9,7,1,5\n"  # a decimal comma splits the row: rejected, no amount
+        "7,2025-01-04,10,8,100\n",
+        encoding="utf-8",
+    )
+    (root / "mongo").mkdir()
+    documents = [
+        {"transaction_id": "T1", "amount": 100, "discount_applied": 10, "shipping_cost": 4.5},
+        {"transaction_id": "T2", "amount": "50.5"},
+        {"transaction_id": "T3", "amount": "x", "discount_applied": 2, "shipping_cost": 1},
+        {"amount": 30, "shipping_cost": 3},
+        {"transaction_id": "T5", "quantity": "many"},
+    ]
+    (root / "mongo/transactions.json").write_text(
+        "\n".join(json.dumps(document) for document in documents) + "\nnot json\n"
+    )
+    write_orders_export(
+        root,
+        [
+            Order("#1", [Line("A", 2, 10.0), Line("B", 1, 5.0)], shipping=4.0),
+            Order("#2", [Line("C", 1, 7.5)]),
+        ],
+    )
+    with (root / "shopify/orders_export_1.csv").open("a", encoding="utf-8", newline="") as handle:
+        bad = Order("#3", [Line("D", 1, 8.0)], shipping=2.0).rows()[0]
+        bad["Created at"] = "yesterday"
+        import csv
+
+        csv.writer(handle).writerow([bad[column] for column in HEADER])
+
+
+#: Per file: (amount read, amount rejected, rejected without amount), worked out by hand.
+_LEDGER = {
+    "csv/sales.csv": (10.5 + 20.25 + 5.0 + 100.0, 20.25 + 5.0, 3),
+    "mongo/transactions.json": (94.5 + 50.5 + (-2 + 1) + 33.0, -1.0 + 33.0, 2),
+    "shopify/orders_export_1.csv": (29.0 + 7.5 + 10.0, 10.0, 0),
+}
+_AMOUNT_SQL = {
+    "csv/sales.csv": "select sum(sales) from raw.sales",
+    "mongo/transactions.json": (
+        "select sum(coalesce(amount, 0) - coalesce(discount_applied, 0) "
+        "+ coalesce(shipping_cost, 0)) from raw.transactions"
+    ),
+    "shopify/orders_export_1.csv": (
+        "select sum(coalesce(subtotal, 0) + coalesce(shipping, 0)) from raw.shopify_orders"
+    ),
+}
+
+
+def test_the_amount_read_is_the_rows_loaded_plus_what_was_rejected(
+    target: Target, tmp_path: Path
+) -> None:
+    root = tmp_path / "ledger"
+    _ledger_exports(root)
+    target.load(root)
+    ledger = {
+        row[0]: row[1:]
+        for row in target.query(
+            "select source_file, amount_read, amount_rejected, rejected_without_amount, "
+            "rows_rejected from raw._loaded_files"
+        )
+    }
+    for path, (read, rejected, without) in _LEDGER.items():
+        amount_read, amount_rejected, rejected_without_amount, _ = ledger[path]
+        assert amount_read == pytest.approx(read), path
+        assert amount_rejected == pytest.approx(rejected), path
+        assert rejected_without_amount == without, path
+        loaded = target.query(_AMOUNT_SQL[path])[0][0]
+        assert amount_read == pytest.approx(float(loaded) + amount_rejected), path
+        rejects = target.query(
+            "select coalesce(sum(amount), 0), count(*) - count(amount) from raw._rejected_records "
+            f"where source_file = '{path}'"
+        )[0]
+        assert (pytest.approx(float(rejects[0])), rejects[1]) == (amount_rejected, without), path
+    assert target.query(
+        "select line_number, amount from raw._rejected_records "
+        "where source_file = 'csv/sales.csv' order by line_number"
+    ) == [(3, None), (4, 20.25), (5, 5.0), (6, None), (8, None)]
+
+
+def test_missing_columns_are_warned_about_and_recorded(target: Target, tmp_path: Path) -> None:
+    root = tmp_path / "narrow"
+    (root / "csv").mkdir(parents=True)
+    (root / "csv/sales.csv").write_text(",Date,CustomerId,Order ID,Sales\n0,2025-01-02,7,1,2\n")
+    (root / "csv/marketplace_sales.csv").write_text(
+        "date,marketplace,product,revenue\n2025-01-02,Amazon,Mat,10\n"
+    )
+    (root / "json").mkdir()
+    (root / "json/reviews.jsonl").write_text(
+        '{"review_id": "r1", "product": "Mat", "titel": "ok", "rating": 5, "tags": []}\n'
+        '{"review_id": "r2", "product": "Mat", "body": null, "rating": "x"}\n'
+    )
+    out = io.StringIO()
+    load(root, target.kind, target.duckdb_file, out=out)  # type: ignore[arg-type]
+    warnings = [line for line in out.getvalue().splitlines() if "warning:" in line]
+    assert warnings == [
+        '  warning: csv/sales.csv: no column for customer_id (close header: "CustomerId")',
+        "  warning: json/reviews.jsonl: no column for customer_id",
+        "  warning: json/reviews.jsonl: no column for created_at",
+        '  warning: json/reviews.jsonl: no column for title (close key: "titel")',
+        "  warning: json/reviews.jsonl: no column for return_requested",
+        "  warning: csv/marketplace_sales.csv: no column for category",
+        "  warning: csv/marketplace_sales.csv: no column for units_sold",
+    ]
+    assert dict(target.query("select source_file, missing_columns from raw._loaded_files")) == {
+        "csv/sales.csv": "customer_id",
+        "json/reviews.jsonl": "customer_id,created_at,title,return_requested",
+        "csv/marketplace_sales.csv": "category,units_sold",
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "content", "message"),
+    [
+        (
+            "csv/sales.csv",
+            ",Date,Customer ID,Order ID,Sales EUR\n0,2025-01-02,7,1,2\n",
+            r"csv/sales.csv: not a sales CSV: the header has no column for amount Sales "
+            r'\(sales; close header: "Sales EUR"\)',
+        ),
+        (
+            "mongo/transactions.json",
+            '{"transaction_id": "T1", "Amount": 5, "discount_applied": 0, "shipping_cost": 0}\n',
+            r"mongo/transactions.json: not a transactions export: no record of the file has "
+            r'the amount field amount \(close key: "Amount"\); nothing was loaded',
+        ),
+        (
+            "mongo/customers.json",
+            '{"customerId": 1, "email": "a@b.c"}\n{"customerId": 2}\n',
+            r"not a customers export: no record of the file has the key field customer_id "
+            r'\(close key: "customerId"\)',
+        ),
+    ],
+)
+def test_a_file_without_a_required_column_stops_the_load(
+    target: Target, tmp_path: Path, path: str, content: str, message: str
+) -> None:
+    root = tmp_path / "bad"
+    (root / path).parent.mkdir(parents=True)
+    (root / path).write_text(content)
+    (root / "csv").mkdir(exist_ok=True)
+    (root / "csv/marketplace_sales.csv").write_text(MARKETPLACE_ROWS)
+    with pytest.raises(LoadError, match=message) as raised:
+        target.load(root)
+    assert "\n" not in str(raised.value)
+    assert not target.tables() & {spec.name for spec in TABLES}
+
+
+MARKETPLACE_ROWS = (
+    "date,marketplace,product,category,units_sold,revenue\n2025-01-02,Amazon,Mat,Sport,1,10\n"
+)
+
+
+def test_a_column_the_configuration_gives_a_constant_stops_the_load(
+    target: Target, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "constant"
+    (root / "csv").mkdir(parents=True)
+    (root / "csv/marketplace_sales.csv").write_text(MARKETPLACE_ROWS)
+    (root / "json").mkdir()
+    (root / "json/reviews.jsonl").write_text('{"review_id": "r1", "rating": 4}\n')
+    monkeypatch.setenv("SOURCES__RAW_EXPORTS__MARKETPLACE_SALES__CONSTANTS__CATEGORY", "Sport")
+    with pytest.raises(
+        LoadError,
+        match=r"^configuration: .*csv/marketplace_sales.csv: marketplace_sales\.constants\."
+        r"category: the file has a column for category \('category'\)",
+    ):
+        target.load(root)
+    monkeypatch.delenv("SOURCES__RAW_EXPORTS__MARKETPLACE_SALES__CONSTANTS__CATEGORY")
+    monkeypatch.setenv("SOURCES__RAW_EXPORTS__REVIEWS__CONSTANTS__RATING", "5")
+    with pytest.raises(LoadError, match=r"^configuration: .*reviews.jsonl: reviews\.constants"):
+        target.load(root)
+    assert not target.tables() & {spec.name for spec in TABLES}

@@ -279,8 +279,10 @@ def test_generate_writes_every_file_and_counts_its_records(
         else:
             expected = len(lines)
         assert count == expected, name
+    # Every table of the project's own layout; Shopify's orders export is a shop's, not generated.
     for spec in TABLES_BY_NAME.values():
-        assert (root / spec.globs[0]).exists(), spec.globs[0]
+        if spec.name != "shopify_orders":
+            assert (root / spec.globs[0]).exists(), spec.globs[0]
 
 
 def test_same_seed_gives_identical_bytes_and_another_seed_differs(tmp_path: Path) -> None:

@@ -363,3 +363,209 @@ def test_null_tokens_with_spaces_around_are_missing(value: str) -> None:
 def test_a_long_blank_key_is_a_missing_key() -> None:
     _, rejected = type_json(ONE, [{"key": " " * 25}, {"key": "\t" * 30}])
     assert [r["_reason"] for r in rejected] == ["missing key field key"] * 2
+
+
+# --- per-table options: date formats, separators, constants; amounts; present columns ----------
+
+SALES = TABLES_BY_NAME["sales"]
+
+
+def type_csv(spec: TableSpec, cells: dict[str, list[str | None]]) -> tuple[list[dict], list[dict]]:
+    count = len(next(iter(cells.values())))
+    full = {field.name: cells.get(field.name, [None] * count) for field in spec.fields}
+    typer = Typer(spec, is_json=False)
+    try:
+        typed = typer.type_block(_block([f"line {n}" for n in range(count)], full))
+    finally:
+        typer.close()
+    rows = sorted(typed.rows.to_pylist(), key=lambda row: row["_source_line"])
+    rejected = sorted(typed.rejected.to_pylist(), key=lambda row: row["_source_line"])
+    return rows, rejected
+
+
+def with_options(spec: TableSpec, **options: Any) -> TableSpec:
+    import dataclasses
+
+    return dataclasses.replace(spec, **options)
+
+
+def test_configured_date_formats_with_offsets_land_in_utc_and_come_first() -> None:
+    spec = with_options(SALES, date_formats=("%m/%d/%Y", "%m/%d/%Y %H:%M", "%Y-%m-%d %H:%M:%S %z"))
+    cells = {
+        "order_id": ["1", "2", "3", "4", "5", "6"],
+        "date": [
+            "01/06/2025",  # the configured month-first form, not the built-in day-first
+            "01/06/2025 09:30",
+            "2025-01-06 22:00:00 -0500",  # 03:00 UTC the next day
+            "2025-01-06 01:00:00 +02:00",  # 23:00 UTC the day before
+            "06.01.2025",  # a built-in format still works
+            "2025-01-06 07:00 -0500",  # no seconds: neither format
+        ],
+    }
+    rows, rejected = type_csv(spec, cells)
+    assert [r["date"] for r in rows] == [
+        date(2025, 1, 6),
+        date(2025, 1, 6),
+        date(2025, 1, 7),
+        date(2025, 1, 5),
+        date(2025, 1, 6),
+    ]
+    assert [r["_reason"] for r in rejected] == ['date: not a date: "2025-01-06 07:00 -0500"']
+
+
+def test_shopify_timestamps_with_their_offset_are_utc() -> None:
+    spec = TABLES_BY_NAME["shopify_orders"]
+    rows, rejected = type_csv(
+        spec,
+        {
+            "order_name": ["#1001", "#1002"],
+            "created_at": ["2025-01-06 07:00:00 -0500", "2025-07-01 23:30:00 +0200"],
+        },
+    )
+    assert rejected == []
+    assert [r["created_at"] for r in rows] == [
+        datetime(2025, 1, 6, 12, 0, tzinfo=UTC),
+        datetime(2025, 7, 1, 21, 30, tzinfo=UTC),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("decimal", "thousands", "good", "bad"),
+    [
+        (",", ".", {"1.234,56": 1234.56, "-1.234.567,5": -1234567.5, "12,5": 12.5, "7": 7.0,
+                    "1234,56": 1234.56, ",5": 0.5},
+         ["12.5", "1.23,4", "1,234.5", "1e3", "12,50 €"]),
+        (".", ",", {"1,234.56": 1234.56, "12.5": 12.5, "1,000": 1000.0},
+         ["12,50", "1,23.4", "1.234,56"]),
+        (",", " ", {"1 234,56": 1234.56, " 12,5 ": 12.5}, ["12.5", "1 23,4"]),
+        (",", None, {"12,50": 12.5, "1234,5": 1234.5}, ["12.50", "1.234,5"]),
+        (".", None, {"12.50": 12.5, "-3": -3.0}, ["12,50", "1,234.5"]),
+    ],
+)  # fmt: skip
+def test_configured_separators_read_numbers_and_refuse_other_forms(
+    decimal: str, thousands: str | None, good: dict[str, float], bad: list[str]
+) -> None:
+    spec = with_options(SALES, decimal_separator=decimal, thousands_separator=thousands)
+    values = [*good, *bad]
+    rows, rejected = type_csv(
+        spec, {"order_id": [str(n) for n in range(len(values))], "sales": values}
+    )
+    assert [r["sales"] for r in rows] == list(good.values())
+    assert [r["_reason"] for r in rejected] == [f'sales: not a number: "{v}"' for v in bad]
+
+
+def test_separators_apply_to_integers_too() -> None:
+    spec = with_options(SALES, decimal_separator=",", thousands_separator=".")
+    rows, rejected = type_csv(
+        spec, {"order_id": ["1", "2", "3"], "row_index": ["1.234", "12", "1,5"]}
+    )
+    assert [r["row_index"] for r in rows] == [1234, 12]
+    assert [r["_reason"] for r in rejected] == ['row_index: not an integer: "1,5"']
+
+
+def test_without_options_a_decimal_comma_is_still_read() -> None:
+    rows, _ = type_csv(SALES, {"order_id": ["1", "2"], "sales": ["12,50", "1e3"]})
+    assert [r["sales"] for r in rows] == [12.5, 1000.0]
+
+
+def test_constants_fill_a_column_and_are_typed() -> None:
+    spec = with_options(SALES, constants=(("row_index", "0"), ("date", "2025-01-06")))
+    rows, rejected = type_csv(spec, {"order_id": ["1", "2"], "sales": ["1", "2"]})
+    assert [(r["row_index"], r["date"]) for r in rows] == [(0, date(2025, 1, 6))] * 2
+    assert rejected == []
+
+
+def test_a_constant_gives_no_amount_to_a_record_the_reader_could_not_split() -> None:
+    spec = with_options(TABLES_BY_NAME["marketplace_sales"], constants=(("revenue", "5"),))
+    cells: dict[str, list[str | None]] = {
+        "date": ["2025-01-02", None],
+        "marketplace": ["Amazon", None],
+        "product": ["Mat", None],
+    }
+    block = _block(
+        ["2025-01-02;Amazon;Mat", "2025-01-02;Amazon;Mat;x;y;z;w"],
+        {field.name: cells.get(field.name, [None, None]) for field in spec.fields},
+    )
+    block = block.set_column(3, "_pre_reason", pa.array([None, "expected 6 fields, found 7"]))
+    typer = Typer(spec, is_json=False)
+    try:
+        typed = typer.type_block(block)
+    finally:
+        typer.close()
+    assert typed.rows.column("revenue").to_pylist() == [5.0]
+    assert typed.rejected.column("_amount").to_pylist() == [None]
+    assert (typed.amount_read, typed.rejected_without_amount) == (5.0, 1)
+
+
+def test_a_json_constant_fills_documents_only() -> None:
+    spec = with_options(TABLES_BY_NAME["transactions"], constants=(("shipping_cost", "4.9"),))
+    rows, rejected = type_json(spec, [{"transaction_id": "t1", "amount": 10}, "not json"])
+    assert [r["shipping_cost"] for r in rows] == [4.9]
+    assert [(r["_reason"], r["_amount"]) for r in rejected] == [("not valid JSON", None)]
+
+
+def test_each_record_s_amount_adds_its_terms_and_rejected_records_keep_theirs() -> None:
+    spec = TABLES_BY_NAME["transactions"]  # amount - discount_applied + shipping_cost
+    documents = [
+        {"transaction_id": "t1", "amount": 100, "discount_applied": 10, "shipping_cost": 5},
+        {"transaction_id": "t2", "amount": "50"},  # missing terms count 0
+        {"transaction_id": "t3", "quantity": 2},  # no term: no amount
+        {"amount": 30, "discount_applied": 3},  # no key: rejected with its amount
+        {"transaction_id": "t5", "amount": "abc", "shipping_cost": 4},  # what could be typed
+        {"transaction_id": "t6", "amount": "abc", "quantity": "x"},  # nothing could
+        "{broken",
+    ]
+    typer = Typer(spec, is_json=True)
+    try:
+        typed = typer.type_block(
+            _block([json.dumps(d) if isinstance(d, dict) else d for d in documents])
+        )
+    finally:
+        typer.close()
+    rejected = sorted(typed.rejected.to_pylist(), key=lambda row: row["_source_line"])
+    assert [r["_amount"] for r in rejected] == [27.0, 4.0, None, None]
+    assert typed.amount_read == pytest.approx(95 + 50 + 27 + 4)
+    assert typed.amount_rejected == pytest.approx(31.0)
+    assert typed.rejected_without_amount == 2
+    assert "_amount" not in typed.rows.column_names
+
+
+def test_a_table_without_amount_terms_has_no_amounts() -> None:
+    typer = Typer(TABLES_BY_NAME["reviews"], is_json=True)
+    try:
+        typed = typer.type_block(_block(['{"review_id": "r1"}', "{x"]))
+    finally:
+        typer.close()
+    assert (typed.amount_read, typed.amount_rejected, typed.rejected_without_amount) == (
+        None,
+        None,
+        None,
+    )
+    assert typed.rejected.column("_amount").to_pylist() == [None]
+
+
+def test_a_json_column_is_present_when_some_record_has_its_path() -> None:
+    spec = TABLES_BY_NAME["events"]
+    documents = [
+        {"event_id": "e1", "utm": {"source": "news"}, "properties": {"price": None}},
+        {"event_id": "e2", "user_id": None, "country": {"name": "France"}, "device": ""},
+        {"event_id": "e3", "sequence_number": "first"},
+        'not json, but it mentions "browser"',
+    ]
+    typer = Typer(spec, is_json=True)
+    try:
+        typed = typer.type_block(
+            _block([json.dumps(d) if isinstance(d, dict) else d for d in documents])
+        )
+    finally:
+        typer.close()
+    assert typed.present == {
+        "event_id",
+        "utm__source",
+        "properties__price",  # null, but there
+        "user_id",  # null, but there
+        "country",  # an object where text belongs: there (and rejected)
+        "device",
+        "sequence_number",  # not a number: there (and rejected)
+    }
+    assert {"utm__source", "properties__price"} <= typed.document_paths

@@ -18,6 +18,12 @@ renamed as (
         records_read,
         rows_loaded,
         rows_rejected,
+        missing_columns,
+
+        -- amounts
+        amount_read,
+        amount_rejected,
+        rejected_without_amount,
 
         -- load
         seconds as read_seconds,

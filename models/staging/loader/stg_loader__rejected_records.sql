@@ -44,6 +44,9 @@ renamed as (
             {{ dbt.split_part(dbt.split_part('reason', "'; '", 1), "':'", 1) }}
         ), '') as reason_code,
 
+        -- amount
+        amount,
+
         -- load
         {{ utc_timestamp('_loaded_at') }} as loaded_at,
         _dlt_load_id as load_id
