@@ -58,7 +58,7 @@ mapping, built in.
 Every file reports the contract columns it has no column for (a CSV header
 cell, a JSON path some record has): a warning per column and
 ``raw._loaded_files.missing_columns``. A file lacking a *required* column
-(the key, and the amount columns, by default) stops the load.
+(the key and the main amount column, by default) stops the load.
 
 The amount of a record is the sum of its table's ``amount_terms`` (a leading
 ``-`` subtracts; a missing term counts 0; no readable term, no amount): the
@@ -144,7 +144,7 @@ class TableSpec:
             amount.
         required: The columns a file must have (a header cell, a path some
             record has); a file without one stops the load. Empty means the
-            default: the key and the amount columns.
+            default: the key and the first amount term.
         date_formats: strptime formats tried, in order, before the built-in
             ones for this table's date and timestamp columns.
         decimal_separator: The decimal separator of CSV numbers. ``None``:
@@ -200,8 +200,13 @@ class TableSpec:
 
 
 def default_required(key: tuple[str, ...], amount_terms: tuple[str, ...]) -> tuple[str, ...]:
-    """The columns a file must have unless a table says otherwise: key, then amounts."""
-    amounts = tuple(term.removeprefix("-") for term in amount_terms)
+    """The columns a file must have unless a table says otherwise: the key, then the amount.
+
+    The amount is the first amount term (the transaction's amount, Shopify's subtotal);
+    the other terms adjust it (discount, shipping) and count 0 when a file lacks them,
+    so an export without a discount column still loads (with a warning).
+    """
+    amounts = tuple(term.removeprefix("-") for term in amount_terms[:1])
     return tuple(dict.fromkeys(key + amounts))
 
 
