@@ -129,7 +129,9 @@ def _amplitude_export(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     from .bench import run_benchmark
 
-    return run_benchmark(args.scale, args.seed, Path(args.workdir))
+    return run_benchmark(
+        args.scale, args.seed, Path(args.workdir), args.rare_scale, args.rare_source_sessions
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -247,6 +249,18 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--scale", type=float, default=10.0)
     bench.add_argument("--seed", type=int, default=42)
     bench.add_argument("--workdir", default=".bench", help="scratch folder (data is kept)")
+    bench.add_argument(
+        "--rare-scale",
+        type=float,
+        default=9.0,
+        help="scale of the statistics step's rare-channel run (9: about 380,000 sessions)",
+    )
+    bench.add_argument(
+        "--rare-source-sessions",
+        type=int,
+        default=15,
+        help="sessions the rare traffic source (Affiliate) keeps in that run",
+    )
     bench.set_defaults(handler=_bench)
     return parser
 
