@@ -16,7 +16,12 @@ def _generate(args: argparse.Namespace) -> int:
     from .sample_data import generate
 
     started = time.perf_counter()
-    counts = generate(Path(args.out), scale=args.scale, seed=args.seed)
+    counts = generate(
+        Path(args.out),
+        scale=args.scale,
+        seed=args.seed,
+        rare_source_sessions=args.rare_source_sessions,
+    )
     seconds = time.perf_counter() - started
     for path, count in counts.items():
         print(f"  {path:<34} {count:>11,} records")
@@ -124,7 +129,9 @@ def _amplitude_export(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     from .bench import run_benchmark
 
-    return run_benchmark(args.scale, args.seed, Path(args.workdir))
+    return run_benchmark(
+        args.scale, args.seed, Path(args.workdir), args.rare_scale, args.rare_source_sessions
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -141,6 +148,13 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--out", default=str(DEFAULT_SOURCE_DIR), help="output directory")
     generate.add_argument("--scale", type=float, default=1.0, help="1 = 5,000 customers")
     generate.add_argument("--seed", type=int, default=42, help="random seed")
+    generate.add_argument(
+        "--rare-source-sessions",
+        type=int,
+        metavar="N",
+        help="opt-in: the traffic source Affiliate keeps only N web sessions (a rare channel "
+        "for benchmarks); without it the output is the default one",
+    )
     generate.set_defaults(handler=_generate)
 
     load = commands.add_parser("load", help="load the exports into the raw dataset with dlt")
@@ -235,6 +249,18 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--scale", type=float, default=10.0)
     bench.add_argument("--seed", type=int, default=42)
     bench.add_argument("--workdir", default=".bench", help="scratch folder (data is kept)")
+    bench.add_argument(
+        "--rare-scale",
+        type=float,
+        default=9.0,
+        help="scale of the statistics step's rare-channel run (9: about 380,000 sessions)",
+    )
+    bench.add_argument(
+        "--rare-source-sessions",
+        type=int,
+        default=15,
+        help="sessions the rare traffic source (Affiliate) keeps in that run",
+    )
     bench.set_defaults(handler=_bench)
     return parser
 

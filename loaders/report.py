@@ -15,10 +15,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
+import pandas as pd
+
+from .dashboard import data, gaps
 from .dbt_runner import invoke_dbt
 from .evidence.warehouse import Warehouse
 
 Query = Callable[[str], tuple[list[str], list[tuple[Any, ...]]]]
+FrameQuery = Callable[[str], pd.DataFrame]
 
 #: The business questions (analyses/_analyses.yml), in the order they are answered.
 QUESTIONS: dict[str, str] = {
@@ -61,9 +65,11 @@ _MART_FIGURES = (
     ("amplitude_events", "events ready for Amplitude", "count(*)"),
 )
 
-#: The evidence of the statistics step (``python -m loaders analyze``), printed last.
-_EVIDENCE: tuple[tuple[str, str], ...] = (
+#: The evidence of the statistics step (``python -m loaders analyze``), printed last:
+#: (section, title, the rows to print); each section also says what it lacks.
+_EVIDENCE: tuple[tuple[str, str, str], ...] = (
     (
+        "products",
         "Products flagged for low ratings (marts.product_diagnostics)",
         """
         select product_name, reviews, low_rating_share, baseline_low_rating_share,
@@ -74,6 +80,7 @@ _EVIDENCE: tuple[tuple[str, str], ...] = (
         """,
     ),
     (
+        "tests",
         "Hypothesis tests (marts.hypothesis_tests; Holm-adjusted across the family)",
         """
         select test_id, method, n_a, n_b, p_value_holm, effect_size_name, effect_size,
@@ -83,15 +90,18 @@ _EVIDENCE: tuple[tuple[str, str], ...] = (
         """,
     ),
     (
+        "ab_plan",
         "A/B test plan (marts.ab_test_plan)",
         """
         select scenario, baseline_conversion_rate, mde_relative, sample_size_per_arm,
             daily_eligible_sessions, days_needed, is_feasible, simulated_power
         from marts.ab_test_plan
+        where status = 'planned'
         order by plan_order
         """,
     ),
     (
+        "social",
         "Social trends that lead marketplace sales (marts.social_sales_lag_summary)",
         """
         select platform, category, best_lag_days, best_correlation, p_value_holm,
@@ -102,6 +112,7 @@ _EVIDENCE: tuple[tuple[str, str], ...] = (
         """,
     ),
     (
+        "campaign_plan",
         "The next campaign (marts.campaign_plan; the brief is data/reports/campaign_plan.md)",
         """
         select item_type, item, budget, budget_share, expected_revenue, expected_revenue_low,
@@ -111,6 +122,32 @@ _EVIDENCE: tuple[tuple[str, str], ...] = (
         """,
     ),
 )
+
+#: What a section with a computed result but no row to print says.
+_NOTHING_FOUND = {
+    "products": (
+        "none flagged: no product has significantly more 1-2 star reviews than its baseline"
+    ),
+    "social": "none: no platform's mentions lead marketplace sales significantly",
+}
+
+
+def evidence_notes(section: str, frames: FrameQuery) -> list[str]:
+    """What an evidence section lacks, as the dashboard says it (loaders/dashboard/gaps.py)."""
+    notes: list[str | None]
+    if section == "products":
+        notes = [gaps.diagnosis(frames, data.product_diagnostics(frames))]
+    elif section == "tests":
+        notes = list(gaps.hypothesis_tests(data.hypothesis_tests(frames)))
+    elif section == "ab_plan":
+        notes = [gaps.ab_plan(data.ab_test_plan(frames))]
+    elif section == "social":
+        notes = [gaps.social_lag(frames, data.social_lag_summary(frames))]
+    else:
+        plan = data.campaign_plan(frames)
+        notes = [gaps.next_campaign(frames, plan), gaps.channel_budget(plan)]
+    return [note for note in notes if note]
+
 
 _INSIGHTS_SQL = """
     select title, subject, metric, metric_value, severity
@@ -126,6 +163,12 @@ class Analysis:
     name: str
     question: str
     sql: str
+
+
+def _frames(target: str) -> FrameQuery:
+    """Queries as DataFrames (numbers as numbers, NULL as NaN), as the dashboard reads."""
+    warehouse = Warehouse(target, read_write=True)
+    return lambda sql: data.numeric(warehouse.frame(sql))
 
 
 def connect(target: str) -> Query:
@@ -231,18 +274,21 @@ def print_report(
         if rows:
             print(format_table(names, rows), file=out)
         else:
-            print("    no data: the marts are empty", file=out)
+            print("    not enough data for this question: the marts it reads are empty", file=out)
     print("\nEvidence (python -m loaders analyze)", file=out)
-    for title, sql in _EVIDENCE:
+    frames = _frames(target)
+    for section, title, sql in _EVIDENCE:
         names, rows = query(sql)
+        notes = evidence_notes(section, frames)
         print(f"\n{title}", file=out)
         if rows:
             print(format_table(names, rows), file=out)
-        else:
-            print("    none (or the statistics step has not run: make analyze)", file=out)
+        elif not notes:
+            print(f"    {_NOTHING_FOUND.get(section, 'none')}", file=out)
+        for note in notes:
+            print(f"    {note}", file=out)
     if html_out is not None:
         from .dashboard.report_html import write_report
 
-        frames = Warehouse(target, read_write=True).frame
         path = write_report(target, frames, analyses, html_out)
         print(f"\nHTML report (charts included, opens without a network): {path}", file=out)

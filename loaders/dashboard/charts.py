@@ -12,6 +12,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from .text import plotly, plotly_labels
+
 TEMPLATE = "plotly_white"
 #: One colour per attribution model / lifecycle segment, the same on every chart.
 PALETTE = (
@@ -101,7 +103,7 @@ def rfm_segments(frame: pd.DataFrame) -> go.Figure:
     )
     figure.add_trace(
         go.Bar(
-            y=ordered["segment"],
+            y=plotly_labels(ordered["segment"]),
             x=ordered["customers"],
             orientation="h",
             name="Customers",
@@ -112,7 +114,7 @@ def rfm_segments(frame: pd.DataFrame) -> go.Figure:
     )
     figure.add_trace(
         go.Bar(
-            y=ordered["segment"],
+            y=plotly_labels(ordered["segment"]),
             x=ordered["revenue"],
             orientation="h",
             name="Revenue",
@@ -210,7 +212,7 @@ def churn_risk(frame: pd.DataFrame) -> go.Figure:
                     for band in rows["risk_band"]
                 ],
                 y=rows["customers"],
-                name=str(segment),
+                name=plotly(segment),
                 marker_color=PALETTE[index % len(PALETTE)],
             )
         )
@@ -233,7 +235,7 @@ def lifecycle_segments(frame: pd.DataFrame) -> go.Figure:
     figure = make_subplots(rows=1, cols=2, subplot_titles=("Customers", "Predicted LTV 12m"))
     figure.add_trace(
         go.Bar(
-            x=frame["lifecycle_segment"],
+            x=plotly_labels(frame["lifecycle_segment"]),
             y=frame["customers"],
             marker_color=PALETTE[0],
             name="Customers",
@@ -243,7 +245,7 @@ def lifecycle_segments(frame: pd.DataFrame) -> go.Figure:
     )
     figure.add_trace(
         go.Bar(
-            x=frame["lifecycle_segment"],
+            x=plotly_labels(frame["lifecycle_segment"]),
             y=frame["predicted_ltv_12m"],
             marker_color=PALETTE[2],
             name="Predicted LTV",
@@ -264,7 +266,7 @@ def target_lists(frame: pd.DataFrame) -> go.Figure:
     for index, priority in enumerate(("high", "medium", "low")):
         figure.add_trace(
             go.Bar(
-                x=frame["campaign_type"],
+                x=plotly_labels(frame["campaign_type"]),
                 y=frame[f"{priority}_priority_customers"],
                 name=f"{priority} priority",
                 marker_color=PALETTE[index],
@@ -272,7 +274,7 @@ def target_lists(frame: pd.DataFrame) -> go.Figure:
         )
     figure.add_trace(
         go.Scatter(
-            x=frame["campaign_type"],
+            x=plotly_labels(frame["campaign_type"]),
             y=frame["candidate_customers"],
             mode="markers",
             name="candidates (before consent)",
@@ -297,8 +299,8 @@ def campaign_returns(frame: pd.DataFrame) -> go.Figure:
                 x=rows["total_spend"],
                 y=rows["attributed_revenue"],
                 mode="markers",
-                name=str(kind),
-                text=rows["campaign_name"],
+                name=plotly(kind),
+                text=plotly_labels(rows["campaign_name"]),
                 marker={"color": PALETTE[index % len(PALETTE)], "size": 8},
                 hovertemplate="%{text}<br>spend %{x:,.2f}<br>revenue %{y:,.2f}<extra></extra>",
             )
@@ -328,9 +330,9 @@ def channel_attribution(frame: pd.DataFrame, measure: str = "share_of_conversion
     for index, (model, rows) in enumerate(frame.groupby("attribution_model", sort=True)):
         figure.add_trace(
             go.Bar(
-                x=rows["channel"],
+                x=plotly_labels(rows["channel"]),
                 y=rows[measure],
-                name=str(model),
+                name=plotly(model),
                 marker_color=PALETTE[index % len(PALETTE)],
             )
         )
@@ -346,11 +348,11 @@ def campaign_plan(frame: pd.DataFrame) -> go.Figure:
     title = "Next campaign: budget per channel against current spend"
     channels = frame[frame["item_type"] == "channel"] if not frame.empty else frame
     if channels.empty:
-        return empty(title, "No campaign plan: run the statistics step (make analyze)")
+        return empty(title, "No channel in the campaign plan")
     figure = go.Figure()
     figure.add_trace(
         go.Bar(
-            x=channels["item"],
+            x=plotly_labels(channels["item"]),
             y=channels["current_spend"],
             name="current spend (last 90 days)",
             marker_color=NEUTRAL_COLOUR,
@@ -358,12 +360,15 @@ def campaign_plan(frame: pd.DataFrame) -> go.Figure:
     )
     figure.add_trace(
         go.Bar(
-            x=channels["item"], y=channels["budget"], name="planned budget", marker_color=PALETTE[0]
+            x=plotly_labels(channels["item"]),
+            y=channels["budget"],
+            name="planned budget",
+            marker_color=PALETTE[0],
         )
     )
     figure.add_trace(
         go.Scatter(
-            x=channels["item"],
+            x=plotly_labels(channels["item"]),
             y=channels["expected_revenue"],
             mode="markers",
             name="expected revenue",
@@ -390,13 +395,13 @@ def product_revenue(frame: pd.DataFrame, top: int = 15) -> go.Figure:
     colours = {category: PALETTE[index % len(PALETTE)] for index, category in enumerate(categories)}
     figure = go.Figure(
         go.Bar(
-            y=rows["product"],
+            y=plotly_labels(rows["product"]),
             x=rows["total_revenue"],
             orientation="h",
             marker_color=[
                 colours.get(str(category), NEUTRAL_COLOUR) for category in rows["category"]
             ],
-            text=rows["category"],
+            text=plotly_labels(rows["category"]),
             hovertemplate="%{y} (%{text})<br>revenue %{x:,.2f}<extra></extra>",
         )
     )
@@ -409,7 +414,7 @@ def product_diagnostics(frame: pd.DataFrame) -> go.Figure:
     title = "Product diagnosis: share of 1-2 star reviews (red: flagged after Holm)"
     data = frame.dropna(subset=["low_rating_share"])
     if data.empty:
-        return empty(title, "No reviews: run the statistics step (make analyze)")
+        return empty(title, "No product with reviews")
     figure = go.Figure()
     for flagged, name, colour in (
         (False, "not flagged", PALETTE[0]),
@@ -424,9 +429,12 @@ def product_diagnostics(frame: pd.DataFrame) -> go.Figure:
                 y=rows["low_rating_share"],
                 mode="markers",
                 name=name,
-                text=rows["product_name"]
-                + " · top complaint: "
-                + rows["top_complaint_tag"].fillna("-"),
+                text=[
+                    f"{plotly(name)} · top complaint: {plotly(tag)}"
+                    for name, tag in zip(
+                        rows["product_name"], rows["top_complaint_tag"], strict=True
+                    )
+                ],
                 marker={"color": colour, "size": 11 if flagged else 8},
                 hovertemplate="%{text}<br>%{x:,} reviews, %{y:.1%} low ratings<extra></extra>",
             )
@@ -447,6 +455,7 @@ def product_diagnostics(frame: pd.DataFrame) -> go.Figure:
 
 def social_overlay(series: pd.DataFrame, platform: str, category: str, lag: int) -> go.Figure:
     """Daily mentions (shifted forward by the detected lag) over daily units sold."""
+    platform, category = plotly(platform), plotly(category)
     title = (
         f"{platform} mentions of {category}, shifted {lag} days later, over {category} units sold"
     )
@@ -480,9 +489,9 @@ def social_overlay(series: pd.DataFrame, platform: str, category: str, lag: int)
 
 def cross_correlation(frame: pd.DataFrame, category: str) -> go.Figure:
     """Correlation of prewhitened mentions and sales by lag, one line per platform."""
-    title = f"Cross-correlation by lag for {category} (filled: significant after Holm)"
+    title = f"Cross-correlation by lag for {plotly(category)} (filled: significant after Holm)"
     if frame.empty:
-        return empty(title, "No lag analysis: run the statistics step (make analyze)")
+        return empty(title, "No lag analysed for this category")
     figure = go.Figure()
     for index, (platform, rows) in enumerate(frame.groupby("platform", sort=True)):
         colour = PALETTE[index % len(PALETTE)]
@@ -492,7 +501,7 @@ def cross_correlation(frame: pd.DataFrame, category: str) -> go.Figure:
                 x=rows["lag_days"],
                 y=rows["correlation"],
                 mode="lines+markers",
-                name=str(platform),
+                name=plotly(platform),
                 line={"color": colour},
                 marker={
                     "color": [colour if flag else "white" for flag in significant],
@@ -511,10 +520,13 @@ def effect_sizes(frame: pd.DataFrame) -> go.Figure:
     """Each hypothesis test's effect size with its 95% interval; colour = decision."""
     title = "Hypothesis tests: effect sizes with 95% intervals (red: H0 rejected after Holm)"
     if frame.empty:
-        return empty(title, "No hypothesis tests: run the statistics step (make analyze)")
+        return empty(title, "No hypothesis tests")
     rows = frame.iloc[::-1]
     rejected = rows["decision"].astype(str).str.startswith("reject")
-    labels = rows["test_id"] + " (" + rows["effect_size_name"].fillna("effect") + ")"
+    labels = [
+        f"{plotly(test)} ({plotly(name) if isinstance(name, str) else 'effect'})"
+        for test, name in zip(rows["test_id"], rows["effect_size_name"], strict=True)
+    ]
     figure = go.Figure(
         go.Scatter(
             x=rows["effect_size"],
@@ -530,7 +542,7 @@ def effect_sizes(frame: pd.DataFrame) -> go.Figure:
                 "array": rows["effect_size_ci_high"] - rows["effect_size"],
                 "arrayminus": rows["effect_size"] - rows["effect_size_ci_low"],
             },
-            text=rows["decision"],
+            text=plotly_labels(rows["decision"]),
             hovertemplate="%{y}<br>effect %{x:.3f}<br>%{text}<extra></extra>",
         )
     )
@@ -542,12 +554,14 @@ def effect_sizes(frame: pd.DataFrame) -> go.Figure:
 def ab_test_plan(frame: pd.DataFrame) -> go.Figure:
     """Days each scenario of the A/B test plan needs, against the longest acceptable test."""
     title = "A/B test plan: days needed per detectable lift"
+    if "status" in frame.columns:  # the not_enough_data row has nothing to draw
+        frame = frame[frame["status"] != "not_enough_data"]
     if frame.empty:
-        return empty(title, "No A/B test plan: run the statistics step (make analyze)")
+        return empty(title, "No planned scenario")
     feasible = frame["is_feasible"].fillna(False).astype(bool)
     figure = go.Figure(
         go.Bar(
-            x=frame["scenario"],
+            x=plotly_labels(frame["scenario"]),
             y=frame["days_needed"],
             marker_color=[PALETTE[2] if flag else FLAG_COLOUR for flag in feasible],
             text=[

@@ -646,7 +646,7 @@ def hypothesis_tests(query: Query) -> pd.DataFrame:
         """
     select test_order, test_id, question, method, group_a, group_b, n_a, n_b, estimate_name,
         estimate_a, estimate_b, p_value, p_value_holm, effect_size_name, effect_size,
-        effect_size_ci_low, effect_size_ci_high, decision, conclusion
+        effect_size_ci_low, effect_size_ci_high, decision, method_reason, conclusion
     from marts.hypothesis_tests
     order by test_order
     """
@@ -657,7 +657,7 @@ def ab_test_plan(query: Query) -> pd.DataFrame:
     """The A/B test plan: baseline, detectable lift, sample size and duration per scenario."""
     return query(
         """
-    select plan_order, scenario, proposed_test, metric, baseline_conversion_rate,
+    select plan_order, scenario, status, proposed_test, metric, baseline_conversion_rate,
         mde_relative, treatment_conversion_rate, sample_size_per_arm, total_sample_size,
         daily_eligible_sessions, days_needed, max_test_days, is_feasible, simulated_power,
         simulated_false_positive_rate, note

@@ -17,8 +17,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from . import PAGES, answers, charts, data
+from . import PAGES, answers, charts, data, gaps
 from .data import Filters, Source, WarehouseUnavailable
+from .text import markdown
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 _FILTERS_KEY = "dashboard_filters"
@@ -132,7 +133,7 @@ def _scope(filters: Filters, *, dates: bool, countries: bool, what: str = "") ->
     elif filters.narrowed:
         parts.append("all dates (not split by day)")
     if countries and filters.country_codes:
-        parts.append("countries " + ", ".join(filters.country_codes))
+        parts.append("countries " + ", ".join(markdown(code) for code in filters.country_codes))
     elif filters.country_codes:
         parts.append("all countries (not split by country)")
     prefix = f"{what}: " if what else ""
@@ -175,6 +176,14 @@ def _chart(figure: Any, key: str) -> None:
     st.plotly_chart(figure, key=key, config={"displaylogo": False})
 
 
+def _missing(note: str | None) -> bool:
+    """Show what a section lacks (a gaps sentence, its data values escaped); True if shown."""
+    if note is None:
+        return False
+    st.info(markdown(note), icon="ℹ️")
+    return True
+
+
 # --- overview --------------------------------------------------------------------------------
 
 
@@ -196,23 +205,25 @@ def _revenue_by_month(frame: pd.DataFrame) -> str:
 #: One sentence per business question, from the rows of its analysis.
 _HEADLINES: dict[str, Callable[[pd.DataFrame], str]] = {
     "top_10_customers": lambda frame: (
-        f"Best customer: **{frame.iloc[0]['full_name'] or frame.iloc[0]['customer_id']}** "
-        f"({frame.iloc[0]['country'] or 'unknown country'}), "
+        "Best customer: "
+        f"**{markdown(frame.iloc[0]['full_name'] or frame.iloc[0]['customer_id'])}** "
+        f"({markdown(frame.iloc[0]['country'] or 'unknown country')}), "
         f"{_money(frame.iloc[0]['total_spent'])} over "
         f"{_count(frame.iloc[0]['total_transactions'])} orders."
     ),
     "top_product_by_revenue": lambda frame: (
-        f"**{frame.iloc[0]['product']}** brings the most revenue: "
+        f"**{markdown(frame.iloc[0]['product'])}** brings the most revenue: "
         f"{_money(frame.iloc[0]['total_revenue'])}."
     ),
     "best_campaign_by_roi": lambda frame: (
-        f"**{frame.iloc[0]['campaign_name']}** ({frame.iloc[0]['campaign_type']}): ROI "
+        f"**{markdown(frame.iloc[0]['campaign_name'])}** "
+        f"({markdown(frame.iloc[0]['campaign_type'])}): ROI "
         f"{_share(frame.iloc[0]['roi'])}, ROAS {float(frame.iloc[0]['roas'] or 0):.2f} on "
         f"{_money(frame.iloc[0]['total_spend'])} spent."
     ),
     "revenue_by_month": _revenue_by_month,
     "top_country_by_revenue": lambda frame: (
-        f"**{frame.iloc[0]['country']}** brings the most revenue: "
+        f"**{markdown(frame.iloc[0]['country'])}** brings the most revenue: "
         f"{_money(frame.iloc[0]['total_revenue'])} from "
         f"{_count(frame.iloc[0]['total_customers'])} customers."
     ),
@@ -239,7 +250,7 @@ def _answers() -> None:
         with st.container(border=True):
             st.markdown(f"**{answers.QUESTIONS[name]}**")
             if frame.empty:
-                st.info("No data: the marts are empty.")
+                st.info("Not enough data for this question: the marts it reads are empty.")
                 continue
             st.markdown(_HEADLINES[name](frame))
             with st.expander(f"The answer's rows (analyses/{name}.sql)"):
@@ -292,7 +303,8 @@ def overview(filters: Filters) -> None:
         "Period", options=list(data.GRAINS), default="month", key="overview_grain"
     )
     series = data.revenue_over_time(query, filters, grain or "month")
-    _chart(charts.revenue_trend(series, grain or "month"), "overview_trend")
+    if not _missing(gaps.revenue(series) if not filters.country_codes else None):
+        _chart(charts.revenue_trend(series, grain or "month"), "overview_trend")
     _answers()
     with st.expander("Automated insights (marts.business_insights)"):
         _table(data.insights(query), {"metric_value": RATIO, "revenue_at_stake": MONEY})
@@ -306,6 +318,8 @@ def customers(filters: Filters) -> None:
     st.title("Customers")
     _scope(filters, dates=False, countries=True, what="Segments, lifetime value, churn risk")
     segments = data.rfm_segments(query, filters)
+    if not filters.country_codes and _missing(gaps.customers(segments)):
+        return
     _chart(charts.rfm_segments(segments), "customers_rfm")
     with st.expander("What each RFM segment means and what to do"):
         _table(
@@ -344,6 +358,25 @@ _SORTS = {
     "Spend": "total_spend",
     "Conversions": "total_conversions",
 }
+
+
+def _campaign_table(kpis: pd.DataFrame) -> None:
+    _table(
+        kpis,
+        {
+            "ctr": PERCENT_UNITS,
+            "cpc": RATIO,
+            "cpa": RATIO,
+            "roas": RATIO,
+            "roi": PERCENT,
+            "budget": MONEY,
+            "total_spend": MONEY,
+            "attributed_revenue": MONEY,
+        },
+        height=420,
+        key="campaigns_kpis",
+    )
+    _chart(charts.campaign_returns(kpis), "campaigns_returns")
 
 
 def campaigns(filters: Filters) -> None:
@@ -389,22 +422,9 @@ def campaigns(filters: Filters) -> None:
         f"{len(kpis):,} campaigns, each with its lifetime figures. ROI and ROAS from the "
         "revenue the default attribution model credits; click a column header to sort too."
     )
-    _table(
-        kpis,
-        {
-            "ctr": PERCENT_UNITS,
-            "cpc": RATIO,
-            "cpa": RATIO,
-            "roas": RATIO,
-            "roi": PERCENT,
-            "budget": MONEY,
-            "total_spend": MONEY,
-            "attributed_revenue": MONEY,
-        },
-        height=420,
-        key="campaigns_kpis",
-    )
-    _chart(charts.campaign_returns(kpis), "campaigns_returns")
+    unfiltered = not (filters.narrowed or filters.campaign_types)
+    if not (unfiltered and _missing(gaps.campaigns(kpis))):
+        _campaign_table(kpis)
     measure = st.segmented_control(
         "Attribution measure",
         options=["share_of_conversions", "share_of_revenue", "attributed_revenue"],
@@ -414,12 +434,16 @@ def campaigns(filters: Filters) -> None:
     )
     _scope(filters, dates=False, countries=False, what="Attribution over every conversion")
     attribution = data.channel_attribution(query, filters)
-    _chart(
-        charts.channel_attribution(attribution, measure or "share_of_conversions"),
-        "campaigns_attribution",
-    )
+    if filters.traffic_sources or not _missing(gaps.attribution(attribution)):
+        _chart(
+            charts.channel_attribution(attribution, measure or "share_of_conversions"),
+            "campaigns_attribution",
+        )
     st.subheader("The next campaign")
     plan = data.campaign_plan(query)
+    if _missing(gaps.next_campaign(query, plan)):
+        return
+    _missing(gaps.channel_budget(plan))
     _chart(charts.campaign_plan(plan), "campaigns_plan")
     _table(
         plan,
@@ -444,10 +468,14 @@ def products(filters: Filters) -> None:
     st.title("Products")
     st.caption("All data: the product marts are not split by day or country.")
     performance = data.product_performance(query)
+    _missing(gaps.products(performance))
     _chart(charts.product_revenue(performance), "products_revenue")
     with st.expander("Every product"):
         _table(performance, {"total_revenue": MONEY, "avg_price": MONEY})
     diagnostics = data.product_diagnostics(query)
+    st.subheader("Low ratings")
+    if _missing(gaps.diagnosis(query, diagnostics)):
+        return
     _chart(charts.product_diagnostics(diagnostics), "products_diagnostics")
     flagged = diagnostics[diagnostics["is_flagged"].fillna(False).astype(bool)]
     st.subheader("Flagged products")
@@ -456,11 +484,12 @@ def products(filters: Filters) -> None:
     else:
         for row in flagged.itertuples(index=False):
             st.markdown(
-                f"**{row.product_name}**: {_share(row.low_rating_share)} low ratings of "
-                f"{_count(row.reviews)} reviews against {_share(row.baseline_low_rating_share)}"
-                f" (Holm p {_p(row.p_value_holm)}); top complaint **{row.top_complaint_tag}** "
+                f"**{markdown(row.product_name)}**: {_share(row.low_rating_share)} low "
+                f"ratings of {_count(row.reviews)} reviews against "
+                f"{_share(row.baseline_low_rating_share)} (Holm p {_p(row.p_value_holm)}); top "
+                f"complaint **{markdown(row.top_complaint_tag)}** "
                 f"({_share(row.top_complaint_tag_share)}). Complaint tags: "
-                f"{row.top_complaint_tags or '-'}."
+                f"{markdown(row.top_complaint_tags or '-')}."
             )
     _table(
         diagnostics,
@@ -483,8 +512,7 @@ def social(filters: Filters) -> None:
     """Mentions over sales with the detected lag, and the cross-correlation by lag."""
     st.title("Social to sales")
     summary = data.social_lag_summary(query)
-    if summary.empty:
-        st.info("No lag analysis yet: run the statistics step (`make analyze`).")
+    if _missing(gaps.social_lag(query, summary)):
         return
     platforms = sorted(summary["platform"].astype(str).unique())
     categories = sorted(summary["category"].astype(str).unique())
@@ -509,10 +537,11 @@ def social(filters: Filters) -> None:
     best_lag = None if row is None else row["best_lag_days"]
     lag = 0 if best_lag is None or pd.isna(best_lag) else int(best_lag)
     if row is None:
-        st.info(f"No lag analysis for {platform} on {category}.")
+        st.info(f"No lag analysis for {markdown(platform)} on {markdown(category)}.")
     elif best_lag is None or pd.isna(best_lag):
         st.markdown(
-            f"**{platform}** on **{category}**: no lag correlates positively with sales, "
+            f"**{markdown(platform)}** on **{markdown(category)}**: no lag correlates "
+            "positively with sales, "
             "so nothing is shifted."
         )
     else:
@@ -521,7 +550,8 @@ def social(filters: Filters) -> None:
         correlation = row["best_correlation"]
         shown = "-" if correlation is None or pd.isna(correlation) else f"{correlation:.2f}"
         st.markdown(
-            f"**{platform}** on **{category}** {verdict}: best lag {lag} days, correlation "
+            f"**{markdown(platform)}** on **{markdown(category)}** {verdict}: best lag {lag} "
+            "days, correlation "
             f"{shown} (Holm p {_p(row['p_value_holm'])}, "
             f"Granger Holm p {_p(row['granger_p_value_holm'])})."
         )
@@ -550,6 +580,12 @@ def experiments(filters: Filters) -> None:
     st.title("Experiments")
     st.caption("From the statistics step (`make analyze`), over all the data.")
     tests = data.hypothesis_tests(query)
+    notes = gaps.hypothesis_tests(tests)
+    if notes == [gaps.NOT_RUN]:
+        _missing(gaps.NOT_RUN)
+        return
+    for note in notes:
+        _missing(note)
     _chart(charts.effect_sizes(tests), "experiments_effects")
     _table(
         tests[
@@ -581,6 +617,8 @@ def experiments(filters: Filters) -> None:
     )
     st.subheader("A/B test plan")
     plan = data.ab_test_plan(query)
+    if _missing(gaps.ab_plan(plan)):
+        return
     _chart(charts.ab_test_plan(plan), "experiments_plan")
     _table(
         plan,

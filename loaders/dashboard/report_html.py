@@ -19,7 +19,7 @@ import pandas as pd
 from plotly.offline import get_plotlyjs
 
 from ..report import QUESTIONS, Analysis
-from . import PAGES, charts, data
+from . import PAGES, charts, data, gaps
 from .data import Filters, Query
 
 #: The relations the report reads (the exposure marketing_report declares the same).
@@ -154,6 +154,11 @@ def _cards(comparison: data.PeriodComparison) -> str:
     return '<div class="cards">' + "".join(cards) + "</div>"
 
 
+def _note(text: str) -> str:
+    """A sentence for people (what a section lacks), its data values escaped."""
+    return f'<p class="note missing">{html.escape(text)}</p>'
+
+
 def _section(anchor: str, title: str, parts: Sequence[str]) -> str:
     return f'<section id="{anchor}"><h2>{html.escape(title)}</h2>{"".join(parts)}</section>'
 
@@ -169,13 +174,20 @@ def _overview(query: Query, answers: Sequence[Analysis]) -> str:
             f"{comparison.end}) against the 30 days before.</p>"
         )
         parts.append(_cards(comparison))
-    parts.append(_figure(charts.revenue_trend(data.revenue_over_time(query, Filters()))))
+    trend = data.revenue_over_time(query, Filters())
+    missing = gaps.revenue(trend)
+    parts.append(_note(missing) if missing else _figure(charts.revenue_trend(trend)))
     parts.append("<h3>The five business questions</h3>")
     for analysis in answers[:5]:
         frame = query(analysis.sql)
+        answer = (
+            table(frame)
+            if not frame.empty
+            else _note("Not enough data for this question: the marts it reads are empty.")
+        )
         parts.append(
             f'<div class="answer"><p><b>{html.escape(analysis.question)}</b> '
-            f'<span class="note">(analyses/{analysis.name}.sql)</span></p>{table(frame)}</div>'
+            f'<span class="note">(analyses/{analysis.name}.sql)</span></p>{answer}</div>'
         )
     parts.append("<h3>Automated insights</h3>")
     parts.append(
@@ -197,6 +209,9 @@ def _overview(query: Query, answers: Sequence[Analysis]) -> str:
 
 def _customers(query: Query) -> str:
     segments = data.rfm_segments(query, Filters())
+    missing = gaps.customers(segments)
+    if missing:
+        return _section("customers", "Customers", [_note(missing)])
     lifecycle = data.lifecycle_segments(query, Filters())
     lists = data.target_lists(query)
     return _section(
@@ -221,11 +236,11 @@ def _customers(query: Query) -> str:
 
 def _campaigns(query: Query) -> str:
     kpis = data.campaign_kpis(query, Filters())
-    plan = data.campaign_plan(query)
-    return _section(
-        "campaigns",
-        "Campaigns",
-        [
+    parts: list[str] = []
+    if kpis.empty:
+        parts.append(_note(gaps.campaigns(kpis) or ""))
+    else:
+        parts += [
             '<p class="note">The 20 campaigns with the best ROI (all campaigns in the '
             "dashboard).</p>",
             table(
@@ -245,67 +260,82 @@ def _campaigns(query: Query) -> str:
                 limit=20,
             ),
             _figure(charts.campaign_returns(kpis)),
-            _figure(charts.channel_attribution(data.channel_attribution(query, Filters()))),
-            _figure(charts.campaign_plan(plan)),
-            table(
-                plan,
-                [
-                    "item_type",
-                    "item",
-                    "audience_size",
-                    "current_spend",
-                    "budget",
-                    "expected_revenue",
-                    "expected_revenue_low",
-                    "expected_revenue_high",
-                    "evidence_status",
-                ],
-            ),
-        ],
+        ]
+    attribution = data.channel_attribution(query, Filters())
+    missing = gaps.attribution(attribution)
+    parts.append(_note(missing) if missing else _figure(charts.channel_attribution(attribution)))
+    plan = data.campaign_plan(query)
+    missing = gaps.next_campaign(query, plan)
+    if missing:
+        parts.append(_note(missing))
+        return _section("campaigns", "Campaigns", parts)
+    budget = gaps.channel_budget(plan)
+    parts.append(_note(budget) if budget else _figure(charts.campaign_plan(plan)))
+    parts.append(
+        table(
+            plan,
+            [
+                "item_type",
+                "item",
+                "audience_size",
+                "current_spend",
+                "budget",
+                "expected_revenue",
+                "expected_revenue_low",
+                "expected_revenue_high",
+                "evidence_status",
+            ],
+        )
     )
+    return _section("campaigns", "Campaigns", parts)
 
 
 def _products(query: Query) -> str:
+    performance = data.product_performance(query)
+    missing = gaps.products(performance)
+    parts = [_note(missing) if missing else _figure(charts.product_revenue(performance))]
     diagnostics = data.product_diagnostics(query)
+    missing = gaps.diagnosis(query, diagnostics)
+    if missing:
+        parts.append(_note(missing))
+        return _section("products", "Products", parts)
     flagged = diagnostics[diagnostics["is_flagged"].fillna(False).astype(bool)]
-    return _section(
-        "products",
-        "Products",
-        [
-            _figure(charts.product_revenue(data.product_performance(query))),
-            _figure(charts.product_diagnostics(diagnostics)),
-            "<h3>Flagged products</h3>",
-            table(
-                flagged,
-                [
-                    "product_name",
-                    "category",
-                    "reviews",
-                    "low_rating_share",
-                    "baseline_low_rating_share",
-                    "p_value_holm",
-                    "top_complaint_tag",
-                    "top_complaint_tags",
-                ],
-            ),
-        ],
-    )
+    parts += [
+        _figure(charts.product_diagnostics(diagnostics)),
+        "<h3>Flagged products</h3>",
+        table(
+            flagged,
+            [
+                "product_name",
+                "category",
+                "reviews",
+                "low_rating_share",
+                "baseline_low_rating_share",
+                "p_value_holm",
+                "top_complaint_tag",
+                "top_complaint_tags",
+            ],
+        )
+        if not flagged.empty
+        else '<p class="note">No product has significantly more low ratings than its baseline.</p>',
+    ]
+    return _section("products", "Products", parts)
 
 
 def _social(query: Query) -> str:
     summary = data.social_lag_summary(query)
-    if summary.empty:
-        return _section(
-            "social", "Social to sales", ['<p class="note">No lag analysis: make analyze.</p>']
-        )
+    missing = gaps.social_lag(query, summary)
+    if missing:
+        return _section("social", "Social to sales", [_note(missing)])
     top = summary.iloc[0]
     platform, category, lag = str(top["platform"]), str(top["category"]), top["best_lag_days"]
     series = data.social_and_sales(query, platform, category, Filters())
+    shift = 0 if lag is None or pd.isna(lag) else int(lag)
     return _section(
         "social",
         "Social to sales",
         [
-            _figure(charts.social_overlay(series, platform, category, int(lag or 0))),
+            _figure(charts.social_overlay(series, platform, category, shift)),
             _figure(charts.cross_correlation(data.cross_correlation(query, category), category)),
             table(
                 summary[summary["leads_sales"].fillna(False).astype(bool)],
@@ -325,27 +355,34 @@ def _social(query: Query) -> str:
 
 def _experiments(query: Query) -> str:
     tests = data.hypothesis_tests(query)
+    notes = gaps.hypothesis_tests(tests)
+    if notes == [gaps.NOT_RUN]:
+        return _section("experiments", "Experiments", [_note(gaps.NOT_RUN)])
+    parts = [
+        _figure(charts.effect_sizes(tests)),
+        table(
+            tests,
+            [
+                "test_id",
+                "method",
+                "n_a",
+                "n_b",
+                "p_value_holm",
+                "effect_size_name",
+                "effect_size",
+                "effect_size_ci_low",
+                "effect_size_ci_high",
+                "decision",
+            ],
+        ),
+        *(_note(note) for note in notes),
+    ]
     plan = data.ab_test_plan(query)
-    return _section(
-        "experiments",
-        "Experiments",
-        [
-            _figure(charts.effect_sizes(tests)),
-            table(
-                tests,
-                [
-                    "test_id",
-                    "method",
-                    "n_a",
-                    "n_b",
-                    "p_value_holm",
-                    "effect_size_name",
-                    "effect_size",
-                    "effect_size_ci_low",
-                    "effect_size_ci_high",
-                    "decision",
-                ],
-            ),
+    missing = gaps.ab_plan(plan)
+    if missing:
+        parts.append(_note(missing))
+    else:
+        parts += [
             _figure(charts.ab_test_plan(plan)),
             table(
                 plan,
@@ -359,8 +396,8 @@ def _experiments(query: Query) -> str:
                     "simulated_power",
                 ],
             ),
-        ],
-    )
+        ]
+    return _section("experiments", "Experiments", parts)
 
 
 #: The report's sections: the dashboard's pages, in the same order.
@@ -389,7 +426,8 @@ def render(target: str, query: Query, answers: Sequence[Analysis]) -> str:
         f'<script type="text/javascript">{get_plotlyjs()}</script>'
         "</head><body>"
         "<header><h1>Marketing analytics report</h1>"
-        f"<p>Data as of {as_of} · {target} warehouse · generated {generated} · "
+        f"<p>Data as of {as_of or '- (no as-of date: no order loaded)'} · {target} "
+        f"warehouse · generated {generated} · "
         f"{len(QUESTIONS)} questions answered in full by <code>make report</code></p></header>"
         f"<nav>{navigation}</nav><main>{body}</main></body></html>\n"
     )

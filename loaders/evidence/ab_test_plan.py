@@ -11,6 +11,12 @@ turns it around (what lift can a test of ``MAX_TEST_DAYS`` days detect). A
 simulation of many experiments, analysed with the same pooled z-test, confirms
 each power empirically and the false-positive rate of an A/A test.
 
+Without a usable baseline (no session landing from email in the baseline window, or
+none or all of them converted) nothing can be planned: the table then holds one row,
+status ``not_enough_data``, whose note says what is missing, and no statistic is
+computed. The as-of date is the build's (``core.int_as_of_date``); a build without one
+(no order loaded) plans from the day after the last web session instead.
+
 :func:`sample_ratio_mismatch` checks a running experiment's split (chi-square
 goodness of fit); ``python -m loaders srm`` prints it.
 """
@@ -29,6 +35,7 @@ from scipy import stats
 from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import proportion_confint, proportion_effectsize
 
+from . import missing
 from ._stats import two_proportion_z
 from .base import Outcome, Settings
 from .warehouse import Warehouse
@@ -63,11 +70,15 @@ SIMULATED_EXPERIMENTS = 4000
 SRM_ALPHA = 0.001
 #: Below SRM_ALPHA's threshold but at most this p-value: the check says to watch the split.
 WATCH_P_VALUE = 0.05
+#: status of a row: planned, or not_enough_data (the single row of a plan without baseline).
+PLANNED = "planned"
+NOT_ENOUGH_DATA = missing.NOT_ENOUGH_DATA
 
 COLUMNS: tuple[str, ...] = (
     "plan_order",
     "plan_id",
     "scenario",
+    "status",
     "proposed_test",
     "metric",
     "eligible_traffic",
@@ -247,25 +258,50 @@ def sample_ratio_mismatch(
 
 @dataclass(frozen=True)
 class Traffic:
-    """What the data say about the eligible sessions."""
+    """What the data say about the eligible sessions.
 
-    as_of_date: dt.date
+    ``as_of_date`` is None when neither the build nor any web session gives one.
+    """
+
+    as_of_date: dt.date | None
     baseline_sessions: int
     baseline_conversions: int
     daily_sessions: float
+    #: Where the as-of date comes from, for the summary.
+    as_of_source: str = "core.int_as_of_date"
 
     @property
-    def baseline_window(self) -> tuple[dt.date, dt.date]:
-        """First and last day of the baseline measurement."""
+    def baseline_window(self) -> tuple[dt.date, dt.date] | None:
+        """First and last day of the baseline measurement (None without an as-of date)."""
         return _window(self.as_of_date, BASELINE_DAYS)
 
     @property
-    def traffic_window(self) -> tuple[dt.date, dt.date]:
-        """First and last day of the daily-traffic measurement."""
+    def traffic_window(self) -> tuple[dt.date, dt.date] | None:
+        """First and last day of the daily-traffic measurement (None without an as-of date)."""
         return _window(self.as_of_date, TRAFFIC_DAYS)
 
+    def missing(self) -> str | None:
+        """What keeps the plan from having a usable baseline, in words; None when it has one."""
+        window = self.baseline_window
+        if window is None:
+            return "no web sessions (nor an as-of date to plan from)"
+        during = f"from {window[0]} to {window[1]}"
+        sessions, conversions = self.baseline_sessions, self.baseline_conversions
+        if sessions <= 0:
+            return f"no email sessions {during} (sessions landing from email)"
+        if conversions <= 0:
+            return (
+                f"none of the {sessions:,} email sessions {during} converted "
+                "(a lift of a 0% baseline cannot be planned)"
+            )
+        if conversions >= sessions:
+            return f"all {sessions:,} email sessions {during} converted (no room for a lift)"
+        return None
 
-def _window(as_of_date: dt.date, days: int) -> tuple[dt.date, dt.date]:
+
+def _window(as_of_date: dt.date | None, days: int) -> tuple[dt.date, dt.date] | None:
+    if as_of_date is None:
+        return None
     return as_of_date - dt.timedelta(days=days), as_of_date - dt.timedelta(days=1)
 
 
@@ -299,11 +335,16 @@ def _days(total: int, daily: float) -> int | None:
 
 
 def plan(traffic: Traffic, settings: Settings) -> pd.DataFrame:
-    """The plan rows: one per MDE of the grid, one for the longest feasible test."""
-    baseline_start, baseline_end = traffic.baseline_window
-    traffic_start, traffic_end = traffic.traffic_window
+    """The plan rows: one per MDE of the grid, one for the longest feasible test.
+
+    Without a usable baseline (:meth:`Traffic.missing`), one ``not_enough_data`` row
+    that says why, and nothing computed.
+    """
+    baseline_start, baseline_end = traffic.baseline_window or (None, None)
+    traffic_start, traffic_end = traffic.traffic_window or (None, None)
     sessions, conversions = traffic.baseline_sessions, traffic.baseline_conversions
     common: dict[str, Any] = {
+        "status": PLANNED,
         "proposed_test": PROPOSED_TEST,
         "metric": METRIC,
         "eligible_traffic": ELIGIBLE_TRAFFIC,
@@ -321,11 +362,19 @@ def plan(traffic: Traffic, settings: Settings) -> pd.DataFrame:
         "max_test_days": MAX_TEST_DAYS,
         "is_feasible": False,
     }
-    usable = sessions > 0 and 0 < conversions < sessions
-    baseline = conversions / sessions if sessions > 0 else None
-    if sessions > 0:
-        low, high = proportion_confint(conversions, sessions, method="wilson")
-        common.update(baseline_conversion_rate=baseline, baseline_ci_low=low, baseline_ci_high=high)
+    lacking = traffic.missing()
+    if lacking is not None:
+        row = dict.fromkeys(COLUMNS) | common
+        row.update(
+            plan_order=1,
+            plan_id=NOT_ENOUGH_DATA,
+            status=NOT_ENOUGH_DATA,
+            note=missing.sentence(missing.AB_TEST_PLAN, lacking),
+        )
+        return pd.DataFrame([row], columns=list(COLUMNS), dtype=object)
+    baseline = conversions / sessions
+    low, high = proportion_confint(conversions, sessions, method="wilson")
+    common.update(baseline_conversion_rate=baseline, baseline_ci_low=low, baseline_ci_high=high)
     rng = np.random.default_rng([settings.seed, zlib.crc32(b"ab_test_plan")])
     rows: list[dict[str, Any]] = []
     for mde in MDE_GRID:
@@ -333,9 +382,6 @@ def plan(traffic: Traffic, settings: Settings) -> pd.DataFrame:
         row.update(plan_id=f"mde_{round(mde * 100):02d}pct", scenario="fixed_effect")
         row["mde_relative"] = mde
         rows.append(row)
-        if not usable or baseline is None:
-            row["note"] = "No usable baseline: no eligible session, or none or all converted."
-            continue
         treatment = baseline * (1 + mde)
         row.update(mde_absolute=treatment - baseline, treatment_conversion_rate=treatment)
         if treatment >= 1:
@@ -356,16 +402,12 @@ def plan(traffic: Traffic, settings: Settings) -> pd.DataFrame:
     row.update(plan_id=f"max_{MAX_TEST_DAYS}_days", scenario="fixed_duration")
     rows.append(row)
     per_arm = math.floor(traffic.daily_sessions * MAX_TEST_DAYS / 2)
-    detectable = (
-        detectable_rate(baseline, per_arm, settings.alpha, POWER)
-        if usable and baseline is not None
-        else None
-    )
-    if baseline is None or detectable is None:
+    detectable = detectable_rate(baseline, per_arm, settings.alpha, POWER)
+    if detectable is None:
         row.update(sample_size_per_arm=per_arm, total_sample_size=2 * per_arm)
         row["note"] = (
             f"{MAX_TEST_DAYS} days of traffic ({per_arm:,} sessions per arm) cannot detect "
-            "any lift with the power wanted, or there is no usable baseline."
+            "any lift with the power wanted."
         )
     else:
         row.update(
@@ -414,10 +456,59 @@ def _note(row: dict[str, Any]) -> str:
     )
 
 
+def _date(value: Any) -> dt.date | None:
+    """A date from what the drivers give (date, datetime, Timestamp), None for NULL."""
+    if value is None or pd.isna(value):
+        return None
+    day: dt.date = pd.Timestamp(value).date()
+    return day
+
+
+#: The last plausible day with a web session: as the as-of rule of the orders (macro
+#: as_of_date), stray far-future dates (more than 31 days after the 99th percentile of
+#: the session days) do not count.
+_LAST_SESSION_DAY_SQL = """
+with
+
+days as (
+    select session_date from marts.fct_sessions where session_date is not null
+),
+
+plausible as (
+    select percentile_disc(0.99) within group (order by session_date) as day_p99
+    from days
+)
+
+select max(days.session_date) as last_day
+from days
+cross join plausible
+where days.session_date <= plausible.day_p99 + interval '31 days'
+"""
+
+
+def read_as_of_date(warehouse: Warehouse) -> tuple[dt.date | None, str]:
+    """The as-of date to plan from, and where it comes from.
+
+    The build's (``core.int_as_of_date``); when it has none (no order loaded), the day
+    after the last plausible web session (far-future session dates do not count, as
+    for the orders); None when there is no session either.
+    """
+    built = warehouse.frame("select as_of_date from core.int_as_of_date")
+    as_of = _date(built["as_of_date"].iloc[0]) if len(built) else None
+    if as_of is not None:
+        return as_of, "core.int_as_of_date"
+    last = warehouse.frame(_LAST_SESSION_DAY_SQL)
+    last_day = _date(last["last_day"].iloc[0]) if len(last) else None
+    if last_day is None:
+        return None, "none: no order and no web session"
+    return last_day + dt.timedelta(days=1), "the day after the last web session (no order loaded)"
+
+
 def read_traffic(warehouse: Warehouse) -> Traffic:
     """Baseline and daily traffic of the eligible sessions, from marts.fct_sessions."""
-    as_of = warehouse.frame("select as_of_date from core.int_as_of_date")["as_of_date"].iloc[0]
-    as_of_date = pd.Timestamp(as_of).date()
+    as_of_date, as_of_source = read_as_of_date(warehouse)
+    if as_of_date is None:
+        return Traffic(None, 0, 0, 0.0, as_of_source)
     daily = warehouse.frame(
         "select session_date, count(*) as sessions, "
         "sum(case when is_converted then 1 else 0 end) as converted_sessions "
@@ -427,22 +518,27 @@ def read_traffic(warehouse: Warehouse) -> Traffic:
     days = pd.to_datetime(daily["session_date"]).dt.date
     sessions = daily["sessions"].astype(int)
     converted = daily["converted_sessions"].astype(int)
-    baseline_start, baseline_end = _window(as_of_date, BASELINE_DAYS)
-    traffic_start, traffic_end = _window(as_of_date, TRAFFIC_DAYS)
-    in_baseline = (days >= baseline_start) & (days <= baseline_end)
-    in_traffic = (days >= traffic_start) & (days <= traffic_end)
+    baseline_start, baseline_end = as_of_date - dt.timedelta(days=BASELINE_DAYS), as_of_date
+    traffic_start = as_of_date - dt.timedelta(days=TRAFFIC_DAYS)
+    in_baseline = (days >= baseline_start) & (days < baseline_end)
+    in_traffic = (days >= traffic_start) & (days < as_of_date)
     return Traffic(
         as_of_date=as_of_date,
         baseline_sessions=int(sessions[in_baseline].sum()),
         baseline_conversions=int(converted[in_baseline].sum()),
         daily_sessions=float(sessions[in_traffic].sum()) / TRAFFIC_DAYS,
+        as_of_source=as_of_source,
     )
 
 
-def summary_lines(frame: pd.DataFrame) -> list[str]:
+def summary_lines(frame: pd.DataFrame, as_of_source: str = "core.int_as_of_date") -> list[str]:
     """The plan for people: baseline and traffic, then one line per row."""
     first = frame.iloc[0]
+    if first["status"] == NOT_ENOUGH_DATA:
+        return [f"A/B test plan: {first['note']}"]
     lines = [f"A/B test plan: {PROPOSED_TEST}."]
+    if as_of_source != "core.int_as_of_date":
+        lines.append(f"  as of {first['as_of_date']}: {as_of_source}")
     if first["baseline_conversion_rate"] is not None:
         lines.append(
             f"  baseline {first['baseline_conversion_rate']:.2%} "
@@ -477,5 +573,9 @@ def summary_lines(frame: pd.DataFrame) -> list[str]:
 
 def run(warehouse: Warehouse, settings: Settings, results: dict[str, pd.DataFrame]) -> Outcome:
     """Plan the proposed test from the warehouse's sessions."""
-    frame = plan(read_traffic(warehouse), settings)
-    return Outcome(tables={"ab_test_plan": frame}, summary=summary_lines(frame))
+    del results  # reads the marts only
+    traffic = read_traffic(warehouse)
+    frame = plan(traffic, settings)
+    return Outcome(
+        tables={"ab_test_plan": frame}, summary=summary_lines(frame, traffic.as_of_source)
+    )

@@ -27,7 +27,8 @@ The rules (documented in ``models/marts/evidence/_campaign_plan__docs.md``):
   (``BOOTSTRAP_RESAMPLES``, seeded), refitting b, ROAS and conversions per spend.
 - **Evidence.** Every row cites the hypothesis tests behind it (``hypothesis_tests``);
   a preference stands as validated only when its test rejected the null, otherwise the
-  row says the difference is not established, or that it was not tested.
+  row says the difference is not established, or that it was not tested (the test is
+  missing, or had not enough data to run).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import optimize
 
+from . import missing as missing_words
 from .base import Outcome, Settings
 from .markov_attribution import apportion
 from .warehouse import Warehouse
@@ -71,8 +73,12 @@ TYPES_TEST = "campaign_type_conversion"
 EMAIL_DISPLAY_TEST = "email_vs_display_conversion"
 CONSENT_TEST = "consent_spend"
 REJECTED = "reject_null"
+#: The decision of a hypothesis test that could not run (too little data).
+INSUFFICIENT = "insufficient_data"
 #: Name of the brief in ``settings.reports_dir``.
 BRIEF_NAME = "campaign_plan.md"
+#: What the plan is, in the sentence "Not enough data for ...".
+SUBJECT = missing_words.CAMPAIGN_PLAN
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -318,16 +324,25 @@ def spend_in_window(campaigns: pd.DataFrame, window: tuple[date, date]) -> pd.Se
     return pd.Series(shares, index=campaigns.index, dtype=np.float64)
 
 
-def budget_window(campaigns: pd.DataFrame, as_of: date | None) -> tuple[date, date]:
+def budget_window(campaigns: pd.DataFrame, as_of: date | None) -> tuple[date, date] | None:
     """The ``BUDGET_WINDOW_DAYS`` days before the as-of date, or before the last spend.
 
     When no campaign spent in the days before the as-of date (or there is none), the
     window ends on the last day a campaign with spend ran (not after the as-of date).
+    Without an as-of date (no order loaded) the window ends on the last start or end
+    date of a campaign with spend; None when there is none either (nothing to plan from,
+    and no day that would depend on when the step runs).
     """
     spent = campaigns[(campaigns["spend"] > 0) & campaigns["start_date"].notna()]
     if as_of is None:
-        ends = [d for d in spent["end_date"] if d is not None and not pd.isna(d)]
-        as_of = (max(ends) if ends else date.today()) + timedelta(days=1)
+        days = [
+            day
+            for day in (*spent["start_date"], *spent["end_date"])
+            if day is not None and not pd.isna(day)
+        ]
+        if not days:
+            return None
+        as_of = max(days) + timedelta(days=1)
     last = as_of - timedelta(days=1)
     window = (last - timedelta(days=BUDGET_WINDOW_DAYS - 1), last)
     if spent.empty or spend_in_window(spent, window).sum() > 0:
@@ -473,6 +488,14 @@ def read_evidence(tests: pd.DataFrame | None, test_id: str, claim: str) -> Evide
         return Evidence(test_id, "not_tested", f"{claim}: not tested ({test_id} not run).")
     row = tests[tests["test_id"] == test_id].iloc[0]
     decision = str(row.get("decision"))
+    if decision == INSUFFICIENT:
+        reason = row.get("method_reason") or "no reason given"
+        return Evidence(
+            test_id,
+            "not_tested",
+            f"{claim}: not tested (not enough data for {test_id}: {reason}).",
+            decision,
+        )
     p_holm = row.get("p_value_holm")
     p_holm = None if p_holm is None or pd.isna(p_holm) else float(p_holm)
     effect = ""
@@ -569,6 +592,8 @@ class Plan:
     evidence: list[Evidence] = field(default_factory=list)
     caveats: list[str] = field(default_factory=list)
     empty_lists: list[str] = field(default_factory=list)
+    #: What the plan lacks for want of data ("no campaign with a spend", ...), in words.
+    missing: list[str] = field(default_factory=list)
 
 
 def _money(value: float | None) -> Decimal | None:
@@ -624,7 +649,9 @@ def build_plan(
     campaigns = campaigns.copy()
     window = budget_window(campaigns, as_of)
     plan.window = window
-    campaigns["window_spend"] = spend_in_window(campaigns, window) if len(campaigns) else []
+    campaigns["window_spend"] = (
+        spend_in_window(campaigns, window) if len(campaigns) and window is not None else 0.0
+    )
     models = sorted({str(m) for m in campaigns.get("attribution_model", []) if m is not None})
     plan.attribution_model = models[0] if models else ""
 
@@ -681,6 +708,9 @@ def build_plan(
     if budget_override is not None:
         total = budget_override
         plan.budget_source = f"set by {BUDGET_VARIABLE}"
+    elif window is None:
+        total = current_total
+        plan.budget_source = "no campaign with a spend and a start date"
     else:
         total = current_total
         plan.budget_source = (
@@ -714,7 +744,10 @@ def build_plan(
     budgets_cents = to_cents(amounts, total_cents)
     budgets = [cents / 100 for cents in budgets_cents]
 
-    revenue_draws, conversion_draws = bootstrap_outcomes(campaigns, active, budgets, rng)
+    if active:
+        revenue_draws, conversion_draws = bootstrap_outcomes(campaigns, active, budgets, rng)
+    else:  # nothing to plan a budget for: no resampling at all
+        revenue_draws = conversion_draws = np.zeros((0, 0))
     for position, channel in enumerate(active):
         budget = budgets[position]
         revenue = revenue_curves[position].revenue(budget)
@@ -785,9 +818,13 @@ def build_plan(
                 "evidence_status": types_evidence.status,
                 "evidence_test_ids": types_evidence.test_id,
                 "justification": (
-                    f"No spend between {window[0]} and {window[1]}: no current operating "
-                    "point to plan from, so no budget (restarting the channel is a test "
-                    "to plan, not an allocation)."
+                    (
+                        f"No spend between {window[0]} and {window[1]}"
+                        if window is not None
+                        else "No spend with a start date"
+                    )
+                    + ": no current operating point to plan from, so no budget (restarting "
+                    "the channel is a test to plan, not an allocation)."
                 ),
             }
         )
@@ -849,6 +886,19 @@ def build_plan(
         )
     plan.rows = [{**dict.fromkeys(COLUMNS), **row} for row in plan.rows]
     plan.caveats = _caveats(plan, active, markov_ratios)
+    if not any(row["item_type"] == "audience" for row in plan.rows):
+        plan.missing.append(
+            "no consented customer on a target list"
+            if len(audiences)
+            else "no target lists (no customer with an order)"
+        )
+    if not channels:
+        plan.missing.append("no campaign with a spend")
+    elif not active:
+        plan.missing.append(
+            "no campaign spend in the budget window"
+            + (f" {window[0]} to {window[1]}" if window is not None else "")
+        )
     return plan
 
 
@@ -1090,6 +1140,11 @@ def brief(plan: Plan, alpha: float) -> str:
         f"Revenue and conversions are web figures attributed by the "
         f"`{plan.attribution_model or '-'}` model; ranges are {level} intervals.",
         "",
+        *(
+            [f"Not enough data for all of {SUBJECT}: {'; '.join(plan.missing)}.", ""]
+            if plan.missing
+            else []
+        ),
         "## Who to target",
         "",
     ]
@@ -1157,11 +1212,15 @@ def _summary(plan: Plan) -> list[str]:
     total = next((row for row in plan.rows if row["item_type"] == "total"), None)
     channels = [row for row in plan.rows if row["item_type"] == "channel" and row["budget"]]
     audiences = [row for row in plan.rows if row["item_type"] == "audience"]
+    if not plan.rows:
+        return [f"Campaign plan: {missing_words.sentence(SUBJECT, ' and '.join(plan.missing))}"]
+    as_of = f"as of {plan.as_of}" if plan.as_of is not None else "no as-of date"
     lines = [
-        f"Campaign plan (as of {plan.as_of}): budget {plan.budget:,.2f}, "
+        f"Campaign plan ({as_of}): budget {plan.budget:,.2f}, "
         + ("mix optimised on marginal ROAS" if plan.optimised else "current mix kept")
         + "."
     ]
+    lines += [f"  not enough data for part of it: {missing}" for missing in plan.missing]
     if channels:
         lines.append(
             "  split: "

@@ -196,6 +196,18 @@ def insufficient_row(question: Question, reason: str, **values: Any) -> dict[str
     return _row(question, method="not run", method_reason=reason, decision=INSUFFICIENT, **values)
 
 
+def no_data_row(question: Question, missing: str, label_a: str, label_b: str) -> dict[str, Any]:
+    """A two-group test whose input is empty: what is missing, both groups of size 0.
+
+    Nothing is computed (no assumption check, no bootstrap): the reason names what the
+    warehouse lacks, e.g. "no valid transactions with a quantity".
+    """
+    return insufficient_row(
+        question, missing, group_a=label_a, group_b=label_b, n_a=0, n_b=0, group_count=2,
+        n_total=0,
+    )  # fmt: skip
+
+
 def _effect(effect: _stats.EffectSize) -> dict[str, Any]:
     return {
         "effect_size_name": effect.name,
@@ -344,7 +356,7 @@ def _estimate(row: Mapping[str, Any], value: float | None) -> str:
 
 def _conclusion(row: Mapping[str, Any]) -> str:
     if row["decision"] == INSUFFICIENT:
-        return f"Not tested: {row['method_reason']}."
+        return f"Not enough data for this test: {row['method_reason']}."
     groups = (
         f"{row['group_a']} {_estimate(row, row['estimate_a'])} vs {row['group_b']} "
         f"{_estimate(row, row['estimate_b'])} ({row['estimate_name']}"
@@ -371,7 +383,7 @@ def _conclusion(row: Mapping[str, Any]) -> str:
 def summary_line(row: Mapping[str, Any]) -> str:
     """One printed line per test: estimates, method, p-values, effect size, decision."""
     if row["decision"] == INSUFFICIENT:
-        return f"  {row['test_id']}: not tested ({row['method_reason']})"
+        return f"  {row['test_id']}: not enough data ({row['method_reason']})"
     verdict = "reject H0" if row["decision"] == REJECT else "fail to reject H0"
     return (
         f"  {row['test_id']}: {row['group_a']} {_estimate(row, row['estimate_a'])} vs "
@@ -391,11 +403,16 @@ def _discount_quantity(warehouse: Warehouse, settings: Settings) -> dict[str, An
         "case when coalesce(discount_amount, 0) > 0 then 1 else 0 end as is_discounted "
         "from core.fct_transactions where is_valid and quantity is not null"
     )
+    question = QUESTIONS["discount_quantity"]
+    if frame.empty:
+        return no_data_row(
+            question, "no valid transactions with a quantity", "discounted", "full price"
+        )
     frame = frame.sort_values("transaction_id", kind="stable")
     discounted = frame["is_discounted"].astype(int) == 1
     quantity = frame["quantity"].astype(float)
     return means_row(
-        QUESTIONS["discount_quantity"],
+        question,
         "discounted",
         quantity[discounted].to_numpy(),
         "full price",
@@ -414,17 +431,42 @@ def _consent_spend(warehouse: Warehouse, settings: Settings) -> dict[str, Any]:
         "where transactions.is_valid and transactions.is_revenue "
         "and transactions.amount > 0 and customers.has_marketing_consent is not null"
     )
+    question = QUESTIONS["consent_spend"]
+    if frame.empty:
+        return no_data_row(
+            question, _missing_consent_spend(warehouse), "with consent", "without consent"
+        )
     frame = frame.sort_values("transaction_id", kind="stable")
     consent = frame["has_consent"].astype(int) == 1
     amount = frame["amount"].astype(float)
     return means_row(
-        QUESTIONS["consent_spend"],
+        question,
         "with consent",
         amount[consent].to_numpy(),
         "without consent",
         amount[~consent].to_numpy(),
         _rng(settings, "consent_spend"),
     )
+
+
+def _missing_consent_spend(warehouse: Warehouse) -> str:
+    """Why no order joins a customer with a known consent: which side is empty."""
+    orders = warehouse.frame(
+        "select count(*) as n from core.fct_transactions "
+        "where is_valid and is_revenue and amount > 0"
+    )
+    customers = warehouse.frame(
+        "select count(*) as n from core.dim_customers where has_marketing_consent is not null"
+    )
+    has_orders = bool(len(orders)) and int(orders["n"].iloc[0]) > 0
+    has_customers = bool(len(customers)) and int(customers["n"].iloc[0]) > 0
+    if not has_orders and not has_customers:
+        return "no completed transactions and no customers with a known marketing consent"
+    if not has_orders:
+        return "no completed transactions with an amount"
+    if not has_customers:
+        return "no customers with a known marketing consent"
+    return "no completed transaction belongs to a customer with a known marketing consent"
 
 
 def _campaign_clicks(warehouse: Warehouse) -> pd.DataFrame:
@@ -443,6 +485,13 @@ def _campaign_clicks(warehouse: Warehouse) -> pd.DataFrame:
 
 
 def _campaign_type_conversion(clicks: pd.DataFrame, settings: Settings) -> dict[str, Any]:
+    if clicks.empty:
+        return insufficient_row(
+            QUESTIONS["campaign_type_conversion"],
+            "no valid campaigns with clicks",
+            group_count=0,
+            n_total=0,
+        )
     return rates_row(
         QUESTIONS["campaign_type_conversion"],
         [str(name) for name in clicks.index],
@@ -456,8 +505,17 @@ def _email_vs_display(clicks: pd.DataFrame) -> dict[str, Any]:
     def count(campaign_type: str, column: str) -> int:
         return int(clicks[column].get(campaign_type, 0))
 
+    question = QUESTIONS["email_vs_display_conversion"]
+    absent = [name for name in ("email", "display") if count(name, "clicks") == 0]
+    if absent:
+        missing = " and no ".join(f"{name} campaigns" for name in absent)
+        return no_data_row(question, f"no {missing} with clicks", "email", "display") | {
+            "n_a": count("email", "clicks"),
+            "n_b": count("display", "clicks"),
+            "n_total": count("email", "clicks") + count("display", "clicks"),
+        }
     return proportions_row(
-        QUESTIONS["email_vs_display_conversion"],
+        question,
         "email",
         count("email", "conversions"),
         count("email", "clicks"),
@@ -474,6 +532,10 @@ def _traffic_source_conversion(warehouse: Warehouse, settings: Settings) -> dict
         "sum(case when is_converted then 1 else 0 end) as converted_sessions "
         "from marts.fct_sessions group by coalesce(landing_traffic_source, '(unknown)')"
     )
+    if frame.empty:
+        return insufficient_row(
+            QUESTIONS["traffic_source_conversion"], "no web sessions", group_count=0, n_total=0
+        )
     frame = frame.sort_values("traffic_source", kind="stable")
     return rates_row(
         QUESTIONS["traffic_source_conversion"],
@@ -516,6 +578,8 @@ def low_rating_row(
     method_reason says so.
     """
     question = QUESTIONS["flagged_product_low_rating"]
+    if reviews.empty:
+        return insufficient_row(question, "no valid reviews with a rating and a product")
     reviews = reviews.sort_values("product_name", kind="stable")
     chosen = [name for name in flagged if name in set(reviews["product_name"])]
     if flagged:
@@ -569,6 +633,8 @@ def _flagged_product_low_rating(
         "where is_valid and rating is not null and product_name is not null "
         "group by product_name"
     )
+    if reviews.empty:
+        return low_rating_row(reviews, [], "no review to flag")
     reviews["reviews"] = reviews["reviews"].astype(int)
     reviews["low_ratings"] = reviews["low_ratings"].astype(int)
     flagged, flagged_from = flagged_products(warehouse, results)

@@ -48,6 +48,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import linalg
 
+from . import missing
 from .base import Outcome, Settings
 from .warehouse import Warehouse
 
@@ -436,7 +437,12 @@ def run(warehouse: Warehouse, settings: Settings, results: dict[str, pd.DataFram
 
 def _summary(result: Attribution, compared: dict[str, float]) -> list[str]:
     if result.total_conversions == 0:
-        return ["Markov attribution: no conversions to attribute."]
+        why = (
+            "no web sessions with a traffic source and no conversions"
+            if result.total_paths == 0
+            else f"no conversions among the {result.total_paths:,} journeys"
+        )
+        return [f"Markov attribution: {missing.sentence(missing.MARKOV_ATTRIBUTION, why)}"]
     frame = result.channels
     lines = [
         f"Markov attribution (removal effect): {result.total_conversions:,} conversions over "

@@ -26,7 +26,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from . import describe
+from . import describe, missing
 from .base import Outcome, Settings
 from .warehouse import Warehouse
 
@@ -157,6 +157,9 @@ def _share(value: object) -> str:
 
 def answers(diagnostics: pd.DataFrame, alpha: float) -> list[str]:
     """The summary lines: which products are flagged, with the evidence."""
+    lacking = missing.product_diagnosis(diagnostics)
+    if lacking is not None:
+        return [f"product_diagnostics: {missing.sentence(missing.PRODUCT_DIAGNOSIS, lacking)}"]
     tested = int(diagnostics["p_value"].notna().sum())
     flagged = diagnostics[diagnostics["is_flagged"]].sort_values(["p_value_holm", "product_name"])
     lines = [

@@ -46,7 +46,7 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.tsa.ar_model import ar_select_order
 from statsmodels.tsa.stattools import grangercausalitytests
 
-from . import describe
+from . import describe, missing
 from .base import Outcome, Settings
 from .warehouse import Warehouse
 
@@ -552,11 +552,16 @@ def _at_most(p_value: float) -> str:
     return text if text.startswith("<") else f"<={text}"
 
 
-def answers(result: LagAnalysis, alpha: float) -> list[str]:
-    """The summary lines: the lag, the platform that correlates most, the trend categories."""
+def answers(result: LagAnalysis, alpha: float, lacking: str | None = None) -> list[str]:
+    """The summary lines: the lag, the platform that correlates most, the trend categories.
+
+    ``lacking`` says why nothing was analysed (:func:`loaders.evidence.missing.social_lag`),
+    when nothing was.
+    """
     summary, lags = result.summary, result.lags
     if summary.empty:
-        return ["social_sales_lag: no platform x category with enough days of both feeds"]
+        why = lacking or missing.social_lag(True, True, 1)
+        return [f"social_sales_lag: {missing.sentence(missing.SOCIAL_SALES_LAG, why)}"]
     lines = [
         f"social_sales_lag: {len(summary)} platform x category pairs, lags 0..{MAX_LAG_DAYS} "
         f"days: prewhitened cross-correlation of differenced series, Holm over {len(lags):,} "
@@ -638,10 +643,12 @@ def run(warehouse: Warehouse, settings: Settings, results: dict[str, pd.DataFram
     del results  # reads the marts only
     mentions, trend_mentions, units = read_series(warehouse)
     result = analyse(mentions, units, trend_mentions, alpha=settings.alpha)
+    common = {str(column[1]) for column in mentions.columns} & {str(c) for c in units.columns}
+    lacking = missing.social_lag(not mentions.empty, not units.empty, len(common))
     return Outcome(
         tables={
             "social_sales_lag": result.lags,
             "social_sales_lag_summary": result.summary,
         },
-        summary=answers(result, settings.alpha),
+        summary=answers(result, settings.alpha, lacking),
     )

@@ -53,6 +53,8 @@ STREAMS: dict[str, int] = {
     "social_write": 13,
     "marketplace": 14,
     "marketplace_write": 15,
+    # opt-in variants (generate(rare_source_sessions=...)); unused by the default output
+    "rare_source": 16,
 }
 
 

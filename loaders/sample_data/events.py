@@ -273,6 +273,32 @@ def build(
     return sessions
 
 
+#: The traffic source ``rare_source`` makes rare (TRAFFIC_SOURCES index: Affiliate).
+RARE_SOURCE = 5
+
+
+def make_rare(sessions: Sessions, seed: int, keep: int, source: int = RARE_SOURCE) -> None:
+    """Leave only ``keep`` sessions landing from ``source``; the others land elsewhere.
+
+    The kept sessions are drawn at random among those of ``source``; every other one
+    gets a source drawn with the weights of the other sessions (``SOURCE_WEIGHTS_OTHER``
+    without ``source``), from the stream ``rare_source`` alone, so nothing else of the
+    output changes. A benchmark's rare channel: a few sessions among hundreds of
+    thousands give a traffic-source table with a tiny expected count.
+    """
+    if keep < 0:
+        raise ValueError(f"the rare source keeps a non-negative number of sessions, not {keep}")
+    rng = stream(seed, "rare_source")
+    members = np.flatnonzero(sessions.source == source)
+    if len(members) <= keep:
+        return
+    kept = rng.choice(len(members), size=keep, replace=False)
+    moved = np.delete(members, kept)
+    weights = np.array(SOURCE_WEIGHTS_OTHER, dtype=np.float64)
+    weights[source] = 0.0
+    sessions.source[moved] = choice(rng, weights, len(moved)).astype(sessions.source.dtype)
+
+
 def _part(
     rng: np.random.Generator,
     kind: int,

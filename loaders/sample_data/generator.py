@@ -23,7 +23,9 @@ FILES: tuple[str, ...] = (
 )
 
 
-def generate(out_dir: Path, scale: float = 1, seed: int = 42) -> dict[str, int]:
+def generate(
+    out_dir: Path, scale: float = 1, seed: int = 42, rare_source_sessions: int | None = None
+) -> dict[str, int]:
     """Write the sample source files under ``out_dir``.
 
     The files are byte-identical for the same ``scale`` and ``seed`` on every run and
@@ -36,6 +38,10 @@ def generate(out_dir: Path, scale: float = 1, seed: int = 42) -> dict[str, int]:
             200 campaigns, 40,000 sales rows, about 100,000 events, 5,000 reviews) and the
             number of daily series. May be fractional (> 0).
         seed: Seed of every random stream (a non-negative integer).
+        rare_source_sessions: Opt-in: the traffic source Affiliate keeps only this many
+            web sessions (the others land from the other sources), a rare channel for
+            benchmarks of the statistics step. None (the default) changes nothing: the
+            output is byte-identical to a run without it.
 
     Returns:
         Records written per file (path relative to ``out_dir`` -> count), counting every
@@ -47,6 +53,10 @@ def generate(out_dir: Path, scale: float = 1, seed: int = 42) -> dict[str, int]:
         raise ValueError(f"scale must be positive, got {scale!r}")
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    if rare_source_sessions is not None and rare_source_sessions < 0:
+        raise ValueError(
+            f"rare_source_sessions must be a non-negative number, got {rare_source_sessions!r}"
+        )
     out = Path(out_dir)
     for folder in ("mongo", "json", "csv"):
         (out / folder).mkdir(parents=True, exist_ok=True)
@@ -76,6 +86,8 @@ def generate(out_dir: Path, scale: float = 1, seed: int = 42) -> dict[str, int]:
     emit("mongo/campaigns.json", partial(campaigns.write, seed=seed, campaigns=ads,
                                          catalogue=catalogue))  # fmt: skip
     visits = events.build(seed, scale, people, purchases, calendar)
+    if rare_source_sessions is not None:
+        events.make_rare(visits, seed, rare_source_sessions)
     emit("json/events.jsonl", partial(events.write, seed=seed, sessions=visits, customers=people,
                                       tx=purchases, campaigns=ads, catalogue=catalogue,
                                       countries=countries))  # fmt: skip

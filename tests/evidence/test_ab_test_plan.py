@@ -97,11 +97,15 @@ def test_the_plan_rows() -> None:
 
 
 def test_the_plan_without_traffic_or_baseline() -> None:
+    # No baseline: one row that says so (more in tests/evidence/test_not_enough_data.py).
     plan = ab.plan(ab.Traffic(dt.date(2026, 1, 1), 0, 0, 0.0), SETTINGS)
+    assert plan["status"].tolist() == [ab.NOT_ENOUGH_DATA]
     assert not plan["is_feasible"].any()
-    assert plan["sample_size_per_arm"].iloc[:3].isna().all()
-    assert plan["note"].str.len().gt(0).all()
+    assert plan["sample_size_per_arm"].isna().all()
+    assert plan["note"].iloc[0].startswith("Not enough data for the A/B test plan")
+    # A baseline but no traffic in the last 28 days: planned, but no test is feasible.
     no_traffic = ab.plan(traffic(daily=0.0), SETTINGS)
+    assert set(no_traffic["status"]) == {"planned"}
     assert no_traffic["days_needed"].iloc[:3].isna().all()
     assert not no_traffic["is_feasible"].any()
 

@@ -14,6 +14,7 @@ PLANTED_TRUTHS and its README):
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -274,6 +275,77 @@ def test_small_expected_counts_use_the_permutation_chi_square() -> None:
     result = _stats.compare_rates([1, 4, 0], [10, 12, 9], rng(10))
     assert result.method == _stats.CHI_SQUARE_PERMUTATION
     assert 0 <= result.p_value <= 1
+
+
+def exact_permutation_p_value(successes: list[int], totals: list[int]) -> float:
+    """P(chi-square >= observed) over every table with the observed margins, exactly.
+
+    Shuffling the outcomes over the units gives each table with these margins the
+    multivariate hypergeometric probability prod C(n_i, x_i) / C(N, S).
+    """
+    table = np.column_stack([successes, np.subtract(totals, successes)])
+    expected = table.sum(axis=1, keepdims=True) * table.sum(axis=0) / table.sum()
+
+    def chi_square(hits: tuple[int, ...]) -> float:
+        cells = np.column_stack([hits, np.subtract(totals, hits)])
+        return float(((cells - expected) ** 2 / expected).sum())
+
+    observed, total, converted = chi_square(tuple(successes)), sum(totals), sum(successes)
+    p_value = 0.0
+    for first in itertools.product(*(range(n + 1) for n in totals[:-1])):
+        last = converted - sum(first)
+        if not 0 <= last <= totals[-1]:
+            continue
+        hits = (*first, last)
+        if chi_square(hits) >= observed - 1e-9:
+            weight = math.prod(math.comb(n, x) for n, x in zip(totals, hits, strict=True))
+            p_value += weight / math.comb(total, converted)
+    return p_value
+
+
+@pytest.mark.parametrize(
+    ("successes", "totals"), [([1, 4, 0], [10, 12, 9]), ([0, 3, 1, 6], [15, 20, 8, 25])]
+)
+def test_the_permutation_p_value_is_the_exact_one_within_monte_carlo_error(
+    successes: list[int], totals: list[int]
+) -> None:
+    result = _stats.compare_rates(successes, totals, rng(13))
+    assert result.method == _stats.CHI_SQUARE_PERMUTATION
+    exact = exact_permutation_p_value(successes, totals)
+    error = math.sqrt(exact * (1 - exact) / _stats.PERMUTATION_RESAMPLES)
+    assert abs(result.p_value - exact) < 4 * error + 1 / _stats.PERMUTATION_RESAMPLES
+
+
+def rare_channel(converted_of_15: int) -> tuple[list[int], list[int]]:
+    """380,000 sessions in 8 sources at 13% conversion, and one source of 15 sessions."""
+    totals = [90_000, 60_000, 55_000, 50_000, 45_000, 40_000, 25_000, 14_985, 15]
+    hits = [round(0.13 * n) for n in totals[:-1]] + [converted_of_15]
+    return hits, totals
+
+
+def test_a_rare_channel_among_380000_sessions_takes_the_permutation_test() -> None:
+    # 9,999 shuffles of 380,000 outcomes would take 28 GiB: the tables are drawn instead.
+    hits, totals = rare_channel(2)  # 13% of 15 is 1.95: no difference
+    result = _stats.compare_rates(hits, totals, rng(14))
+    assert result.method == _stats.CHI_SQUARE_PERMUTATION
+    assert "smallest expected count 1.9 < 5" in result.method_reason
+    assert result.p_value > 0.5
+    planted = _stats.compare_rates(*rare_channel(10), rng(15))  # 67% of 15 converted
+    assert planted.method == _stats.CHI_SQUARE_PERMUTATION
+    assert planted.p_value < 0.001
+
+
+def test_the_permutation_chi_square_rejects_shuffled_labels_near_alpha(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_stats, "PERMUTATION_RESAMPLES", 999)  # p to 0.001 is enough here
+    generator = rng(12)
+    totals = [60, 45, 30, 15]  # 10% conversion: the smallest expected count is 1.5
+    draws = generator.multivariate_hypergeometric(totals, 15, size=REPETITIONS)
+    results = [_stats.compare_rates(list(hits), totals, generator) for hits in draws]
+    assert {result.method for result in results} == {_stats.CHI_SQUARE_PERMUTATION}
+    measured = rejection_rate([result.p_value for result in results])
+    assert 0.01 < measured < 0.10, f"{measured:.3f}"
 
 
 # --- the table ------------------------------------------------------------------------------

@@ -241,7 +241,9 @@ def test_short_or_missing_series_give_empty_tables() -> None:
     result = lag.analyse(mentions.iloc[:60], units.iloc[:60], trends.iloc[:60])
     assert result.lags.empty and result.summary.empty
     assert list(result.summary.columns) == lag.SUMMARY_COLUMNS
-    assert lag.answers(result, 0.05)[0].startswith("social_sales_lag: no platform")
+    assert lag.answers(result, 0.05)[0].startswith(
+        "social_sales_lag: Not enough data for the social-to-sales lag: no platform"
+    )
     # a category with no marketplace sales has no pair
     result = lag.analyse(mentions, units.drop(columns=["Toys"]), trends)
     assert set(result.summary["category"]) == {"Books"}

@@ -25,6 +25,7 @@ import pytest
 from loaders.dashboard import PAGES
 from loaders.dashboard.data import MARTS
 from loaders.dashboard.report_html import RELATIONS
+from loaders.dashboard.text import markdown as escape
 from tests.conftest import REPO
 from tests.integration.conftest import Build
 
@@ -179,12 +180,12 @@ def test_overview_cards_and_country_filter_match_the_warehouse(
         "limit 1"
     )
     markdown = " ".join(str(item.value) for item in app.markdown)
-    assert f"Best customer: **{top}**" in markdown
+    assert f"Best customer: **{escape(top)}**" in markdown
     best_country = generated_build.scalar(
         "select country from marts.country_statistics where country is not null "
         "order by total_revenue desc, country limit 1"
     )
-    assert f"**{best_country}** brings the most revenue" in markdown
+    assert f"**{escape(best_country)}** brings the most revenue" in markdown
 
 
 def test_campaign_table_sorts_and_filters_by_channel(generated_build: Build, on_build: Any):

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import math
+import string
 from datetime import date
 from typing import Any
 
 import pandas as pd
 import pytest
 
-from loaders.dashboard import charts, data
+from loaders.dashboard import charts, data, gaps, text
 from loaders.dashboard.report_html import table
 
 
@@ -261,3 +262,99 @@ def test_filters_quote_what_they_put_into_sql() -> None:
 
     data.cross_correlation(query, "Men's wear")
     assert "'Men''s wear'" in seen[0]
+
+
+# --- data values are text, never markup ---------------------------------------------------------
+
+HOSTILE = (
+    "![x](http://127.0.0.1:9/x.png)",
+    '<img src="http://127.0.0.1:9/y.png"> <b>bold</b> & co',
+    "[click](javascript:alert(1)) *em* _u_ `code` $x^2$ :red[red] :material/home: # h",
+)
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_markdown_escapes_every_markup_character(value: str) -> None:
+    escaped = text.markdown(value)
+    # every ASCII punctuation character is preceded by a backslash ...
+    characters = iter(escaped)
+    plain = []
+    for character in characters:
+        if character == "\\":
+            following = next(characters)
+            assert following in string.punctuation
+            plain.append(following)
+        else:
+            assert character not in string.punctuation, (character, escaped)
+            plain.append(character)
+    # ... and dropping the backslashes (what CommonMark shows) gives the value back
+    assert "".join(plain) == value
+    assert text.markdown("two\nlines") == "two lines" and text.markdown(None) == "\\-"
+
+
+def test_plotly_text_shows_tags_literally() -> None:
+    assert text.plotly("<b>x</b> & y") == "&lt;b&gt;x&lt;/b&gt; &amp; y"
+    figure = _drawn(
+        charts.product_revenue(
+            _frame([{"product": HOSTILE[1], "category": "<i>c</i>", "total_revenue": 5.0}])
+        )
+    )
+    assert figure["data"][0]["y"] == [text.plotly(HOSTILE[1])]
+    assert "<img" not in json.dumps(figure["data"])
+    overlay = _drawn(
+        charts.social_overlay(
+            _frame([{"day": date(2025, 1, 1), "mentions": 1, "units_sold": 2}]), "<b>p</b>", "c", 0
+        )
+    )
+    assert "&lt;b&gt;p&lt;/b&gt;" in overlay["layout"]["title"]["text"]
+
+
+# --- what a section lacks, in one sentence ------------------------------------------------------
+
+
+def _answers(counts: dict[str, int]) -> Any:
+    """A query that answers count(*) queries by the relation they read."""
+
+    def query(sql: str) -> pd.DataFrame:
+        for relation, count in counts.items():
+            if relation in sql:
+                return pd.DataFrame({"count": [count]})
+        raise AssertionError(sql)
+
+    return query
+
+
+def test_gaps_say_what_is_missing_or_that_the_step_has_not_run() -> None:
+    ran = {"marts.hypothesis_tests": 6}
+    assert gaps.hypothesis_tests(pd.DataFrame()) == [gaps.NOT_RUN]
+    tests = _frame(
+        [
+            {"test_id": "a", "decision": "reject_null", "method_reason": "fine"},
+            {"test_id": "b", "decision": "insufficient_data", "method_reason": "no web sessions"},
+        ]
+    )
+    assert gaps.hypothesis_tests(tests) == ["Not enough data for b: no web sessions."]
+    plan = _frame([{"status": "not_enough_data", "note": "Not enough data for the A/B: x."}])
+    assert gaps.ab_plan(plan) == "Not enough data for the A/B: x."
+    assert gaps.ab_plan(_frame([{"status": "planned", "note": "fine"}])) is None
+    social = _answers(
+        {**ran, "select distinct category": 0, "fct_social_trends_daily": 10,
+         "fct_marketplace_sales_daily": 0}
+    )  # fmt: skip
+    summary = pd.DataFrame({"platform": []})
+    assert gaps.social_lag(social, summary) == (
+        "Not enough data for the social-to-sales lag: no marketplace sales (daily units per "
+        "category)."
+    )
+    assert gaps.social_lag(_answers({"marts.hypothesis_tests": 0}), summary) == gaps.NOT_RUN
+    plans = _answers({**ran, "campaign_performance": 3, "campaign_target_summary": 0})
+    assert gaps.next_campaign(plans, pd.DataFrame({"item_type": []})) == (
+        "Not enough data for the campaign plan: no consented customer on a target list."
+    )
+    diagnostics = _frame([{"product_name": "A", "reviews": 0, "p_value_holm": None}])
+    assert gaps.diagnosis(_answers(ran), diagnostics) == (
+        "Not enough data for the product diagnosis: no valid reviews of any product."
+    )
+    assert gaps.channel_budget(_frame([{"item_type": "audience"}])) == (
+        "Not enough data for the channel budget: no campaign with a spend."
+    )
