@@ -32,6 +32,12 @@ marketplace_sales as (
 
 ),
 
+shopify_order_lines as (
+
+    select product_name from {{ ref('stg_shopify__order_lines') }}
+
+),
+
 observed as (
 
     select product_name from transactions
@@ -41,6 +47,8 @@ observed as (
     select product_name from events
     union
     select product_name from marketplace_sales
+    union
+    select product_name from shopify_order_lines
 
 ),
 

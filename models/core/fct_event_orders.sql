@@ -1,6 +1,7 @@
 -- One row per web purchase that no order feed holds: purchases in the web
 -- events are orders too (see the fct_event_orders docs block). A purchase
--- event whose transaction_id is an order of the transactions or sales feed is
+-- event whose transaction_id is an order of the transactions, sales or Shopify
+-- feed is
 -- that order and is not repeated here; one whose transaction_id no order feed
 -- has becomes an order (order_id = the transaction_id), and so does one
 -- without a transaction_id when no order feed holds any order (order_id = the
@@ -26,6 +27,15 @@ sales_orders as (
 
 ),
 
+shopify_orders as (
+
+    select
+        order_id,
+        shopify_order_id
+    from {{ ref('fct_shopify_orders') }}
+
+),
+
 customers as (
 
     select customer_id from {{ ref('dim_customers') }}
@@ -43,6 +53,11 @@ feed_orders as (
     select order_id from transactions
     union all
     select order_id from sales_orders
+    union all
+    select order_id from shopify_orders
+    union all
+    select shopify_order_id as order_id from shopify_orders
+    where shopify_order_id is not null
 
 ),
 

@@ -1,5 +1,6 @@
 -- One row per order of every order feed: the Mongo transactions, the sales
--- CSV and the web purchases no other feed holds (fct_event_orders). Customer
+-- CSV, the Shopify orders and the web purchases no other feed holds
+-- (fct_event_orders). Customer
 -- and revenue marts read this model, so that an installation with any one of
 -- the feeds still gets them.
 with
@@ -13,6 +14,12 @@ transactions as (
 sales_orders as (
 
     select * from {{ ref('fct_sales_orders') }}
+
+),
+
+shopify_orders as (
+
+    select * from {{ ref('fct_shopify_orders') }}
 
 ),
 
@@ -55,6 +62,23 @@ unioned as (
         is_valid,
         dq_issues
     from sales_orders
+
+    union all
+
+    select
+        'shopify' as order_source,
+        order_id,
+        customer_id,
+        has_known_customer,
+        order_at,
+        order_date,
+        total_amount,
+        status,
+        is_revenue,
+        is_zero_value,
+        is_valid,
+        dq_issues
+    from shopify_orders
 
     union all
 

@@ -22,6 +22,8 @@
     {"feed": "transactions", "source": ["mongo", "transactions"],
         "dates": ['"timestamp"'], "rank": 1},
     {"feed": "sales", "source": ["sales", "sales"], "dates": ["date"], "rank": 1},
+    {"feed": "shopify_orders", "source": ["shopify", "shopify_orders"],
+        "dates": ["created_at"], "rank": 1},
     {"feed": "events", "source": ["web", "events"], "dates": ["created_at"],
         "rank": 1},
     {"feed": "reviews", "source": ["web", "reviews"], "dates": ["created_at"],

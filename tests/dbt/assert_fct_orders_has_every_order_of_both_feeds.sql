@@ -30,6 +30,13 @@ feeds as (
     union all
 
     select
+        'shopify' as order_source,
+        count(*) as order_count
+    from {{ ref('fct_shopify_orders') }}
+
+    union all
+
+    select
         'events' as order_source,
         count(*) as order_count
     from {{ ref('fct_event_orders') }}

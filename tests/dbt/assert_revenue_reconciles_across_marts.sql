@@ -2,9 +2,9 @@
 -- customers' spend (plus the revenue of orders without a customer) and the
 -- countries' revenue (plus customers without a dim_customers row) all add up
 -- to the revenue of fct_orders; product revenue adds up to the revenue of
--- the fct_transactions that name a product (a transaction without one,
--- dq issue missing_product, is revenue but belongs to no product). Returns
--- the figures that disagree.
+-- the fct_transactions and Shopify order lines that name a product (a line
+-- without one, dq issue missing_product, is revenue but belongs to no
+-- product). Returns the figures that disagree.
 with
 
 orders as (
@@ -24,6 +24,14 @@ transactions as (
 
     select coalesce(sum(total_amount), 0) as revenue
     from {{ ref('fct_transactions') }}
+    where is_revenue and product_name is not null
+
+),
+
+shopify_order_lines as (
+
+    select coalesce(sum(total_amount), 0) as revenue
+    from {{ ref('fct_shopify_order_lines') }}
     where is_revenue and product_name is not null
 
 ),
@@ -89,9 +97,10 @@ comparisons as (
     select
         'product_performance' as mart,
         products.revenue as mart_revenue,
-        transactions.revenue as expected_revenue
+        transactions.revenue + shopify_order_lines.revenue as expected_revenue
     from products
     cross join transactions
+    cross join shopify_order_lines
 
 )
 

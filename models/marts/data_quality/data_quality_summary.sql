@@ -1,6 +1,9 @@
--- One row per raw table of the loader, all eight whether loaded or not: what
+-- One row per raw table of the loader, all nine whether loaded or not: what
 -- the loader read, loaded and rejected, and what staging kept, removed as
--- duplicates and flagged invalid. Driven by the list below, not by the data:
+-- duplicates and flagged invalid; for the order feeds, where the money read
+-- went (rejected, duplicates, not revenue, revenue), so that revenue
+-- reconciles from the files to fct_orders; the columns files lacked. Driven
+-- by the list below, not by the data:
 -- a new raw table goes there and into the accepted_values of table_name in
 -- _data_quality__models.yml and ../../staging/loader/_loader__models.yml.
 {%- set warning_rate = number_var("data_quality_warning_rate", 0) %}
@@ -9,6 +12,10 @@
     {"table_name": "transactions", "staging_model": "stg_mongo__transactions"},
     {"table_name": "campaigns", "staging_model": "stg_mongo__campaigns"},
     {"table_name": "sales", "staging_model": "stg_sales__orders"},
+    {
+        "table_name": "shopify_orders",
+        "staging_model": "stg_shopify__order_lines",
+    },
     {"table_name": "events", "staging_model": "stg_web__events"},
     {"table_name": "reviews", "staging_model": "stg_web__reviews"},
     {
@@ -66,6 +73,49 @@ staging_records as (
 
 ),
 
+shopify_orders_by_order as (
+
+    select * from {{ ref('stg_shopify__orders') }}
+
+),
+
+-- Per order feed, the money staging holds, in the ledger's terms (contract
+-- amount_terms), and the part of it that is revenue.
+order_amounts as (
+
+    select
+        'transactions' as table_name,
+        sum({{ ledger_amount(
+            ['amount', '-discount_amount', 'shipping_cost']
+        ) }})
+            as staged_amount,
+        sum(duplicate_amount) as duplicate_amount,
+        coalesce(sum(case when is_revenue then total_amount end), 0)
+            as revenue_amount
+    from transactions
+
+    union all
+
+    select
+        'sales' as table_name,
+        sum(total_amount) as staged_amount,
+        sum(duplicate_amount) as duplicate_amount,
+        coalesce(sum(case when is_revenue then total_amount end), 0)
+            as revenue_amount
+    from sales
+
+    union all
+
+    select
+        'shopify_orders' as table_name,
+        sum({{ ledger_amount(['subtotal', 'shipping']) }}) as staged_amount,
+        sum(duplicate_amount) as duplicate_amount,
+        coalesce(sum(case when is_revenue then total_amount end), 0)
+            as revenue_amount
+    from shopify_orders_by_order
+
+),
+
 files_by_table as (
 
     select
@@ -74,8 +124,34 @@ files_by_table as (
         cast(sum(records_read) as bigint) as records_read,
         cast(sum(rows_loaded) as bigint) as rows_loaded,
         cast(sum(rows_rejected) as bigint) as rows_rejected,
+        {{ to_money('sum(amount_read)') }} as amount_read,
+        {{ to_money('sum(amount_rejected)') }} as amount_rejected,
+        cast(sum(rejected_without_amount) as bigint)
+            as rejected_without_amount,
         max(loaded_at) as last_loaded_at
     from loaded_files
+    group by table_name
+
+),
+
+missing_columns_of_files as (
+
+    select distinct
+        table_name,
+        unnest(string_to_array(missing_columns, ',')) as column_name
+    from loaded_files
+    where missing_columns is not null
+
+),
+
+missing_columns_by_table as (
+
+    select
+        table_name,
+        {{ dbt.listagg(
+            "column_name", "', '", "order by column_name"
+        ) }} as missing_columns
+    from missing_columns_of_files
     group by table_name
 
 ),
@@ -198,6 +274,32 @@ final as (
         ) }} as invalid_rate,
         most_common_dq_issue_codes.dq_issue_code as most_common_dq_issue_code,
 
+        -- money, order feeds: read = rejected + duplicates + not revenue
+        -- + revenue (the ledger's terms; null for tables without an amount)
+        files_by_table.amount_read,
+        files_by_table.amount_rejected,
+        files_by_table.rejected_without_amount,
+        cast(order_amounts.duplicate_amount as numeric(18, 2))
+            as amount_duplicates,
+        cast(
+            order_amounts.staged_amount - order_amounts.revenue_amount
+            as numeric(18, 2)
+        ) as amount_not_revenue,
+        cast(order_amounts.revenue_amount as numeric(18, 2)) as amount_revenue,
+        cast(
+            case
+                when order_amounts.table_name is not null
+                    then
+                        files_by_table.amount_read
+                        - files_by_table.amount_rejected
+                        - coalesce(order_amounts.duplicate_amount, 0)
+                        - coalesce(order_amounts.staged_amount, 0)
+            end as numeric(18, 2)
+        ) as amount_unreconciled,
+
+        -- columns a file of the table had no column for
+        missing_columns_by_table.missing_columns,
+
         -- attention: a share of rejected or invalid records above the var
         coalesce(
             {{ safe_divide(
@@ -220,6 +322,10 @@ final as (
         on raw_tables.table_name = staging_by_table.table_name
     left join most_common_dq_issue_codes
         on raw_tables.table_name = most_common_dq_issue_codes.table_name
+    left join order_amounts
+        on raw_tables.table_name = order_amounts.table_name
+    left join missing_columns_by_table
+        on raw_tables.table_name = missing_columns_by_table.table_name
 
 )
 

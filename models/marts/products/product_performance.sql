@@ -1,4 +1,5 @@
--- One row per product of dim_products, with its revenue transactions.
+-- One row per product of dim_products, with its revenue order lines: the
+-- transactions (one product each) and the Shopify line items.
 with
 
 products as (
@@ -13,6 +14,34 @@ transactions as (
 
 ),
 
+shopify_order_lines as (
+
+    select * from {{ ref('fct_shopify_order_lines') }}
+
+),
+
+order_lines as (
+
+    select
+        product_name,
+        quantity,
+        total_amount,
+        customer_id,
+        is_revenue
+    from transactions
+
+    union all
+
+    select
+        product_name,
+        quantity,
+        total_amount,
+        customer_id,
+        is_revenue
+    from shopify_order_lines
+
+),
+
 aggregated as (
 
     select
@@ -21,7 +50,7 @@ aggregated as (
         cast(sum(quantity) as bigint) as total_sales,
         sum(total_amount) as total_revenue,
         count(distinct customer_id) as unique_customers
-    from transactions
+    from order_lines
     where is_revenue
     group by product_name
 

@@ -36,6 +36,9 @@ aggregated as (
             case when order_source = 'sales_csv' then total_amount else 0 end
         ) as sales_csv_revenue,
         sum(
+            case when order_source = 'shopify' then total_amount else 0 end
+        ) as shopify_revenue,
+        sum(
             case when order_source = 'events' then total_amount else 0 end
         ) as events_revenue
     from revenue_orders
@@ -78,6 +81,8 @@ final as (
             as transactions_revenue,
         cast(coalesce(aggregated.sales_csv_revenue, 0) as numeric(18, 2))
             as sales_csv_revenue,
+        cast(coalesce(aggregated.shopify_revenue, 0) as numeric(18, 2))
+            as shopify_revenue,
         cast(coalesce(aggregated.events_revenue, 0) as numeric(18, 2))
             as events_revenue
     from months

@@ -36,7 +36,8 @@ linkable_orders as (
                 case order_source
                     when 'transactions' then 1
                     when 'sales_csv' then 2
-                    else 3
+                    when 'shopify' then 3
+                    else 4
                 end
         ) as link_rank
     from orders

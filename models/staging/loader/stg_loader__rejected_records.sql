@@ -22,6 +22,7 @@ masked as (
             else {{ mask_contact_details('record_text') }}
         end as record_text,
         {{ mask_contact_details('reason') }} as reason,
+        amount,
         _loaded_at,
         _dlt_load_id
     from source

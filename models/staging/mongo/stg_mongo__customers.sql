@@ -93,10 +93,8 @@ canonicalised as (
                 then {{ title_case('renamed.last_name_as_entered') }}
             else renamed.last_name_as_entered
         end as last_name,
-        {{ regexp_like(
-            'renamed.email_normalised',
-            "'^[a-z0-9!#$%&*+/=?^_`{|}~''-]+(\\.[a-z0-9!#$%&*+/=?^_`{|}~''-]+)*@([a-z0-9]([a-z0-9-]*[a-z0-9])?\\.)+[a-z]{2,}$'"
-        ) }} as is_email_well_formed,
+        {{ is_email_well_formed('renamed.email_normalised') }}
+            as is_email_well_formed,
         {{ e164_phone('renamed.phone_as_entered', 'countries.calling_code') }}
             as phone_e164,
         case

@@ -23,6 +23,13 @@ deduplicated as (
     select
         *,
         count(*) over (partition by transaction_id) as raw_record_count,
+        -- the amount (amount - discount + shipping, as the loader's ledger
+        -- counts it) of the other records of the key: removed as duplicates
+        {%- set amount = ledger_amount(
+            ['amount', '-discount_applied', 'shipping_cost']
+        ) %}
+        sum({{ amount }}) over (partition by transaction_id)
+        - coalesce({{ amount }}, 0) as duplicate_amount,
         {{ latest_record_first(['transaction_id']) }} as record_rank
     from source
 
@@ -54,7 +61,8 @@ renamed as (
         {{ utc_date('"timestamp"') }} as transaction_date,
 
         -- lineage
-        raw_record_count
+        raw_record_count,
+        {{ to_money('duplicate_amount') }} as duplicate_amount
     from deduplicated
     where record_rank = 1
     {{ optimization_fence() }}
@@ -188,7 +196,8 @@ final as (
         coalesce(total_amount = 0, false) as is_zero_value,
 
         -- lineage
-        raw_record_count
+        raw_record_count,
+        duplicate_amount
     from validated
 
 )

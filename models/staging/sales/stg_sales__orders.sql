@@ -17,6 +17,9 @@ deduplicated as (
     select
         *,
         count(*) over (partition by order_id) as raw_record_count,
+        -- the sales of the other records of the key: removed as duplicates
+        sum(sales) over (partition by order_id) - coalesce(sales, 0)
+            as duplicate_amount,
         {{ latest_record_first(['order_id']) }} as record_rank
     from source
 
@@ -37,7 +40,8 @@ renamed as (
         date as order_date,
 
         -- lineage
-        raw_record_count
+        raw_record_count,
+        {{ to_money('duplicate_amount') }} as duplicate_amount
     from deduplicated
     where record_rank = 1
     {{ optimization_fence() }}
@@ -90,7 +94,8 @@ final as (
         coalesce(total_amount = 0, false) as is_zero_value,
 
         -- lineage
-        raw_record_count
+        raw_record_count,
+        duplicate_amount
     from validated
 
 )
