@@ -43,6 +43,13 @@ def _load(args: argparse.Namespace) -> int:
     except LoadError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(
+            "error: load interrupted; the files it was loading are not in raw._loaded_files, "
+            "and the next load starts over",
+            file=sys.stderr,
+        )
+        return 130
     print_summary(report)
     if args.json_report:
         Path(args.json_report).write_text(
