@@ -1,4 +1,4 @@
-"""The raw input contract: which files feed which raw table, and their columns.
+r"""The raw input contract: which files feed which raw table, and their columns.
 
 This module is the single source of truth shared by the loader (what it reads
 and how it types each value), the sample-data generator (what it writes) and
@@ -45,6 +45,25 @@ and for ``text`` too in a key column (a blank key identifies nothing).
 A value that is present but cannot be typed makes its record a rejected
 record (``raw._rejected_records``) with the reason, so that nothing is
 silently turned into null.
+
+Records one of the warehouses could not hold are rejected on both, so that
+DuckDB and PostgreSQL always agree (PostgreSQL text and JSONB cannot hold a
+NUL character, and JSONB stops on very deep nesting):
+
+* a value of any column holding a NUL character (a ``\u0000`` escape in a
+  JSON string or key, a NUL byte in a CSV cell or a BSON string) rejects its
+  record: ``email: NUL character (\u0000)``. A NUL outside the contract's
+  columns is not loaded and does not matter; an escaped backslash
+  (``"\\u0000"``, the six characters ``\u0000``) is ordinary text;
+* a document whose objects and arrays nest more than 100 levels deep
+  (MongoDB's own limit for a document) is rejected whole: ``nested deeper
+  than 100 levels``.
+
+A rejected record's text and reason show a NUL as the six characters
+``\u0000``.
+
+Line ends may be LF, CR LF or a lone CR (old Mac, some Excel exports), mixed
+in one file; each counts as one line for line numbers.
 """
 
 from __future__ import annotations
