@@ -211,7 +211,8 @@ def test_a_deeply_nested_bson_document_is_one_rejected_record(
     [
         b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40,
         b"PK\x03\x04" + bytes(range(256)) * 40,
-        b"\x10\x00\x00\x00" + bytes(range(1, 256)) * 40,  # a plausible first length
+        # A first length that fits, with a NUL where the first document would end.
+        b"\x10\x00\x00\x00\x02garbage\xff\xfe\x01\x00" + bytes(range(1, 256)) * 40,
     ],
     ids=["png", "zip", "plausible length"],
 )

@@ -601,21 +601,31 @@ def test_a_255_byte_file_name_in_deep_folders_loads(
 
 
 @pytest.mark.parametrize(
-    "relative",
-    ["mongo/transactions.bson", "mongo/customers.json", "csv/sales.csv", "json/events.jsonl"],
+    ("relative", "kind"),
+    [
+        ("mongo/transactions.bson", "zip"),
+        ("mongo/transactions.bson", "plausible BSON"),
+        ("mongo/customers.json", "zip"),
+        ("csv/sales.csv", "zip"),
+        ("json/events.jsonl", "zip"),
+    ],
 )
 def test_a_binary_file_stops_the_load_with_one_line_and_loads_nothing(
-    target: Target, tmp_path: Path, relative: str
+    target: Target, tmp_path: Path, relative: str, kind: str
 ) -> None:
     import random
     import zipfile
 
     root = tmp_path / "raw"
     (root / relative).parent.mkdir(parents=True)
-    archive = tmp_path / "export.zip"
-    with zipfile.ZipFile(archive, "w") as zipped:
-        zipped.writestr("data.bin", random.Random(7).randbytes(300_000))
-    (root / relative).write_bytes(archive.read_bytes())
+    noise = random.Random(7).randbytes(300_000)
+    if kind == "zip":
+        archive = tmp_path / "export.zip"
+        with zipfile.ZipFile(archive, "w") as zipped:
+            zipped.writestr("data.bin", noise)
+        (root / relative).write_bytes(archive.read_bytes())
+    else:  # a first length that fits, with a NUL where the first document would end
+        (root / relative).write_bytes(b"\x10\x00\x00\x00\x02garbage\xff\xfe\x01\x00" + noise)
     completed = _run_cli(target, root, timeout=120)
     assert completed.returncode == 1
     lines = completed.stderr.strip().splitlines()
