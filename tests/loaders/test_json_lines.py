@@ -331,3 +331,22 @@ def test_a_binary_file_that_starts_like_json_is_unreadable(tmp_path: Path) -> No
     path.write_bytes(b"\x00" * 100_000)
     with pytest.raises(FileUnreadable, match="binary content"):
         records(iter_json_file(path))
+
+
+def test_ranges_of_a_file_with_mixed_line_ends_read_like_the_whole_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import loaders.files as files
+    from loaders.files import split_into_ranges
+
+    ends = ["\n", "\r", "\r\n"]
+    path = tmp_path / "events.jsonl"
+    path.write_bytes("".join(json.dumps({"n": n}) + ends[n % 3] for n in range(1, 401)).encode())
+    whole = records(iter_json_lines(path))
+    assert [r["_source_line"] for r in whole] == list(range(1, 401))
+    for block_bytes in (files.BLOCK_BYTES, 7, 50):  # CR LF cut between counting reads too
+        monkeypatch.setattr(files, "BLOCK_BYTES", block_bytes)
+        parts = [
+            records(iter_json_lines(path, byte_range)) for byte_range in split_into_ranges(path, 5)
+        ]
+        assert [r["_source_line"] for part in parts for r in part] == list(range(1, 401))
