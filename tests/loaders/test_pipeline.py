@@ -684,7 +684,7 @@ def _big_events(path: Path, megabytes: int) -> int:
     return count
 
 
-@pytest.mark.parametrize("signal_name", ["SIGKILL", "SIGTERM"])
+@pytest.mark.parametrize("signal_name", ["SIGKILL", "SIGTERM", "SIGINT"])
 def test_a_load_killed_while_workers_stage_leaves_no_process_and_no_false_ledger(
     target: Target, exports: tuple[Path, dict], signal_name: str
 ) -> None:
@@ -706,8 +706,9 @@ def test_a_load_killed_while_workers_stage_leaves_no_process_and_no_false_ledger
         command + target.cli_args(),
         cwd=REPO,
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,  # its own process group, as in a terminal
     )
     try:
         deadline = time.monotonic() + 120
@@ -726,18 +727,33 @@ def test_a_load_killed_while_workers_stage_leaves_no_process_and_no_false_ledger
         while time.monotonic() < deadline and not list(pipelines.rglob(staged)):
             time.sleep(0.02)
         children = _children(loader.pid)
-        loader.send_signal(getattr(signal, signal_name))
-        loader.wait(timeout=30)
+        if signal_name == "SIGINT":  # Ctrl-C: the terminal signals the whole group
+            os.killpg(loader.pid, signal.SIGINT)
+        else:
+            loader.send_signal(getattr(signal, signal_name))
+        loader.wait(timeout=60)
     finally:
         loader.kill()
         loader.wait()
-    assert loader.stdout is not None
-    printed = loader.stdout.read()
-    assert "json/events.jsonl " not in printed  # killed before the big file was staged
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and any(_running(pid) for pid in children):
         time.sleep(0.1)
-    assert not [pid for pid in children if _running(pid)], "processes outlived the loader"
+    survivors = [pid for pid in children if _running(pid)]
+    for pid in survivors:  # so that a failing run leaves nothing behind either
+        os.kill(pid, signal.SIGKILL)
+    assert not survivors, "processes outlived the loader"
+    assert loader.stdout is not None
+    printed = loader.stdout.read()
+    assert "json/events.jsonl " not in printed  # killed before the big file was staged
+    assert loader.stderr is not None
+    if signal_name == "SIGINT":
+        assert loader.returncode == 130
+        assert loader.stderr.read().strip().splitlines() == [
+            "error: load interrupted; raw._loaded_files counts nothing it left half-loaded, "
+            "and the next load starts over"
+        ]
+    else:
+        assert loader.returncode == -getattr(signal, signal_name)
     _assert_the_ledger_claims_only_what_raw_holds(target)
     assert target.snapshot() == clean  # killed during extract: nothing changed
     target.load(root)
