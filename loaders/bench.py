@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .config import shared_sales_export
+from .config import connect_duckdb, shared_sales_export
 from .dashboard.bench_pages import PageTiming, format_table, time_pages
 
 REPO = Path(__file__).resolve().parents[1]
@@ -209,10 +209,8 @@ def _generated(
 
 def _sessions(environment: dict[str, str], source: str) -> tuple[int, int]:
     """Web sessions of the benchmark's warehouse, and those landing from ``source``."""
-    import duckdb
-
     path = _warehouse_environment(environment, REPO, "sessions")["DUCKDB_PATH"]
-    connection = duckdb.connect(path, read_only=True)
+    connection = connect_duckdb(path, read_only=True)
     try:
         row = connection.execute(
             "select count(*), count(case when landing_traffic_source = ? then 1 end) "

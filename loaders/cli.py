@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -33,6 +34,15 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _interrupted() -> int:
+    print(
+        "error: load interrupted; raw._loaded_files counts nothing it left half-loaded, "
+        "and the next load starts over",
+        file=sys.stderr,
+    )
+    return 130
+
+
 def _load(args: argparse.Namespace) -> int:
     from .pipeline import LoadError, load, print_summary
 
@@ -43,11 +53,27 @@ def _load(args: argparse.Namespace) -> int:
     if target == "postgres":
         where = "PostgreSQL"
     print(f"loading {args.source_dir} into {where}, dataset raw")
+    interrupted: list[int] = []
+
+    def on_ctrl_c(signum: int, frame: object) -> None:
+        # Python may swallow the KeyboardInterrupt (raised inside a destructor):
+        # the flag still tells that the stop, e.g. of the workers Ctrl-C also
+        # reached, came from the user.
+        interrupted.append(signum)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_ctrl_c)
     try:
         report = load(Path(args.source_dir), target, duckdb_file, tables)
     except LoadError as error:
+        if interrupted:
+            return _interrupted()
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        return _interrupted()
+    finally:
+        signal.signal(signal.SIGINT, previous)
     print_summary(report)
     if args.json_report:
         Path(args.json_report).write_text(

@@ -1,4 +1,4 @@
-"""The raw input contract: which files feed which raw table, and their columns.
+r"""The raw input contract: which files feed which raw table, and their columns.
 
 This module is the single source of truth shared by the loader (what it reads
 and how it types each value), the sample-data generator (what it writes) and
@@ -64,6 +64,25 @@ The amount of a record is the sum of its table's ``amount_terms`` (a leading
 ``-`` subtracts; a missing term counts 0; no readable term, no amount): the
 loader keeps, per file, the amount it read and the amount it rejected, so
 revenue can be reconciled from the files to the marts.
+
+Records one of the warehouses could not hold are rejected on both, so that
+DuckDB and PostgreSQL always agree (PostgreSQL text and JSONB cannot hold a
+NUL character, and JSONB stops on very deep nesting):
+
+* a value of any column holding a NUL character (a ``\u0000`` escape in a
+  JSON string or key, a NUL byte in a CSV cell or a BSON string) rejects its
+  record: ``email: NUL character (\u0000)``. A NUL outside the contract's
+  columns is not loaded and does not matter; an escaped backslash
+  (``"\\u0000"``, the six characters ``\u0000``) is ordinary text;
+* a document whose objects and arrays nest more than 100 levels deep
+  (MongoDB's own limit for a document) is rejected whole: ``nested deeper
+  than 100 levels``.
+
+A rejected record's text and reason show a NUL as the six characters
+``\u0000``.
+
+Line ends may be LF, CR LF or a lone CR (old Mac, some Excel exports), mixed
+in one file; each counts as one line for line numbers.
 """
 
 from __future__ import annotations

@@ -15,7 +15,6 @@ from __future__ import annotations
 import collections
 import csv
 import difflib
-import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ import pyarrow.csv as pacsv
 from .config import ConfigurationMismatch
 from .contract import TableSpec
 from .files import FileUnreadable, LineBlock, iter_line_blocks
-from .records import RecordBuffer
+from .records import LineLedger, RecordBuffer
 
 DELIMITERS = (",", ";", "\t", "|")
 
@@ -170,45 +169,61 @@ def read_header(path: Path, spec: TableSpec, header_line: str) -> CsvLayout:
 
 
 def iter_csv(
-    path: Path, spec: TableSpec, on_layout: Callable[[CsvLayout], None] | None = None
+    path: Path,
+    spec: TableSpec,
+    on_layout: Callable[[CsvLayout], None] | None = None,
+    *,
+    ledger: LineLedger | None = None,
 ) -> Iterator[pa.Table]:
     """Yield blocks of records with one text cell per contract field.
 
     A row with a different number of fields than the header is a record with
-    a reason (its cells are not used). Blank lines are not records. Blocks are
-    parsed by Arrow's CSV reader as long as every record is one line (checked
-    by counting); from the first block where that does not hold (a line break
-    inside quotes), Python's csv module parses the rest of the file. An empty
-    file (or one of blank lines) has no records.
+    a reason (its cells are not used). Blank lines are not records. A block is
+    parsed by Arrow's CSV reader when every record in it is one line (checked
+    by counting), else by Python's csv module (a line break inside quotes);
+    the next block goes back to Arrow once no record is left open. A quote
+    that never closes into a well-formed record rejects the line that opened
+    it, and only that line (see :class:`_QuotedParser`). An empty file (or one
+    of blank lines) has no records.
 
     Args:
         path: The CSV file.
         spec: The table it feeds.
         on_layout: Called with what the header told (its missing columns)
             once it is read.
+        ledger: Filled with the file's line and record counts (checked here).
 
     Raises:
         FileUnreadable: missing file, binary content, a required column
-            (key, amount) absent from the header.
+            (key, amount) absent from the header, or lines that do not add up
+            to the records read.
     """
     names = [field.name for field in spec.fields]
+    ledger = ledger if ledger is not None else LineLedger()
     blocks = iter_line_blocks(path)
     first = next(blocks, None)
     if first is None:
         return  # an empty export: no records
+    ledger.lines += first.line_count
     lines = decode_csv_block(first)
     header_index = next((i for i, text in enumerate(lines) if text.strip()), None)
     if header_index is None:
+        ledger.outside_records += len(lines)
+        ledger.check(path)
         return  # only blank lines: no records
     layout = read_header(path, spec, lines[header_index])
     if on_layout is not None:
         on_layout(layout)
-    buffer = RecordBuffer(names)
+    buffer = RecordBuffer(names, ledger)
+    buffer.skip_lines(header_index + 1)
+    quoted = _QuotedParser(layout, names, buffer)
 
     def utf8_blocks() -> Iterator[tuple[int, bytes]]:
         rest = lines[header_index + 1 :]
-        yield first.first_line + header_index + 1, "\n".join(rest).encode("utf-8")
+        if rest:
+            yield first.first_line + header_index + 1, "\n".join(rest).encode("utf-8")
         for block in blocks:
+            ledger.lines += block.line_count
             try:
                 block.data.decode("utf-8")
             except UnicodeDecodeError:
@@ -216,15 +231,16 @@ def iter_csv(
             else:
                 yield block.first_line, block.data
 
-    remaining = utf8_blocks()
-    for first_line, data in remaining:
-        if not _arrow_block(first_line, data, layout, names, buffer):
-            rest = itertools.chain([(first_line, data)], remaining)
-            decoded = ((line, raw.decode("utf-8").split("\n")) for line, raw in rest)
-            yield from _parse_quoted(decoded, layout, names, buffer)
-            break
+    for first_line, data in utf8_blocks():
+        if quoted.is_idle and _arrow_block(first_line, data, layout, names, buffer):
+            yield from buffer.blocks_when_full()
+            continue
+        for _ in quoted.parse(first_line, data.decode("utf-8").split("\n")):
+            yield from buffer.blocks_when_full()
+    for _ in quoted.finish():
         yield from buffer.blocks_when_full()
     yield from buffer.last_block()
+    ledger.check(path)
 
 
 def _arrow_block(
@@ -237,6 +253,7 @@ def _arrow_block(
     record keeps its true line number.
     """
     if not data:
+        buffer.skip_lines(1)  # one empty line
         return True
     if data.count(b'"') % 2:
         # A quoted field runs on past the block's end (quotes inside quotes are
@@ -310,69 +327,157 @@ def _arrow_block(
         cells,
         pa.array([reasons[k] for k in keep], pa.string()) if len(invalid) else None,
     )
+    buffer.skip_lines(len(starts) - len(physical))  # empty and blank lines
     return True
 
 
 #: A quoted field spanning more lines than this is a stray quote, not a field.
 MAX_RECORD_LINES = 1000
 
-
-class _RunawayQuote(Exception):
-    """A quoted field that does not end within MAX_RECORD_LINES lines."""
+UNTERMINATED = "unterminated quote"
 
 
-def _parse_quoted(
-    blocks: Iterator[tuple[int, list[str]]],
-    layout: CsvLayout,
-    names: list[str],
-    buffer: RecordBuffer,
-) -> Iterator[pa.Table]:
-    """Records of the rest of the file through the csv module.
+class _NeedMore(Exception):
+    """The lines at hand end inside a record: the next block holds the rest."""
 
-    A stray quote would make the csv module read the rest of the file as one
-    field: after MAX_RECORD_LINES lines the record's first line is rejected
-    ("unterminated quote") and reading resumes on the line after it.
+
+class _Unterminated(Exception):
+    """The record open at the first consumed line never closes."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _QuotedParser:
+    """Records through Python's csv module, for blocks Arrow cannot read line by line.
+
+    A quoted field may hold line breaks, so a record may span lines, also
+    across blocks (the lines of a record still open at a block's end wait for
+    the next block). A quote that opens a field and does not close into a
+    well-formed record (one that the csv module parses strictly, with as many
+    fields as the header) is a stray quote: its line is rejected on its own
+    ("unterminated quote") and reading resumes on the line after it. So it is
+    when the quote is still open at the end of the file, or after
+    MAX_RECORD_LINES lines. Records on one line are read as Arrow reads them
+    (a quote inside an unquoted field is a character like any other).
     """
-    width = len(layout.header)
-    positions = [layout.positions[name] for name in names]
-    lines = ((first + offset, text) for first, texts in blocks for offset, text in enumerate(texts))
-    again: collections.deque[tuple[int, str]] = collections.deque()
-    consumed: list[tuple[int, str]] = []
 
-    def feed() -> Iterator[str]:
-        while item := (again.popleft() if again else next(lines, None)):
-            consumed.append(item)
-            if len(consumed) > MAX_RECORD_LINES:
-                raise _RunawayQuote
-            # csv needs the line end to keep newlines inside quoted fields.
-            yield item[1] + "\n"
+    def __init__(self, layout: CsvLayout, names: list[str], buffer: RecordBuffer) -> None:
+        self.layout = layout
+        self.width = len(layout.header)
+        self.positions = [layout.positions[name] for name in names]
+        self.buffer = buffer
+        self.pending: list[tuple[int, str]] = []
 
-    reader = csv.reader(feed(), delimiter=layout.delimiter)
-    while True:
+    @property
+    def is_idle(self) -> bool:
+        """Whether no record is open (the next block may go to Arrow)."""
+        return not self.pending
+
+    def parse(self, first_line: int, texts: list[str]) -> Iterator[None]:
+        """Read the records of a block's lines; yields after each record added."""
+        lines = collections.deque(self.pending)
+        lines.extend((first_line + offset, text) for offset, text in enumerate(texts))
+        self.pending = []
+        yield from self._records(lines, at_end=False)
+
+    def finish(self) -> Iterator[None]:
+        """At the end of the file: whatever record is still open."""
+        lines = collections.deque(self.pending)
+        self.pending = []
+        yield from self._records(lines, at_end=True)
+
+    def _records(self, lines: collections.deque[tuple[int, str]], at_end: bool) -> Iterator[None]:
+        consumed: list[tuple[int, str]] = []
+
+        def feed() -> Iterator[str]:
+            while True:
+                if not lines:
+                    if not consumed:
+                        return  # between records: the lines are all read
+                    if at_end:
+                        raise _Unterminated(f"{UNTERMINATED}: the quoted field never ends")
+                    raise _NeedMore
+                item = lines.popleft()
+                consumed.append(item)
+                if len(consumed) > MAX_RECORD_LINES:
+                    raise _Unterminated(
+                        f"{UNTERMINATED}: the quoted field does not end within "
+                        f"{MAX_RECORD_LINES:,} lines"
+                    )
+                # csv needs the line end to keep newlines inside quoted fields.
+                yield item[1] + "\n"
+
+        def restart_after_first_line(reason: str) -> None:
+            """Reject the first consumed line alone; read the others again."""
+            line, text = consumed[0]
+            self.buffer.add(line, text.rstrip("\r"), reason)
+            lines.extendleft(reversed(consumed[1:]))
+            consumed.clear()
+
+        delimiter = self.layout.delimiter
+        reader = csv.reader(feed(), delimiter=delimiter)
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except _NeedMore:
+                self.pending = consumed
+                return
+            except _Unterminated as stop:
+                restart_after_first_line(stop.reason)
+                reader = csv.reader(feed(), delimiter=delimiter)
+                yield None
+                continue
+            except csv.Error as error:
+                if len(consumed) > 1:
+                    restart_after_first_line(f"{UNTERMINATED}: {error}")
+                else:
+                    line, text = consumed[0]
+                    self.buffer.add(line, text.rstrip("\r"), f"malformed CSV: {error}")
+                    consumed.clear()
+                reader = csv.reader(feed(), delimiter=delimiter)
+                yield None
+                continue
+            if len(consumed) > 1 and not self._well_formed(consumed, row):
+                restart_after_first_line(
+                    f"{UNTERMINATED}: the quoted field does not close into a record "
+                    f"of {self.width} fields"
+                )
+                reader = csv.reader(feed(), delimiter=delimiter)
+                yield None
+                continue
+            if len(consumed) == 1 and (not row or (len(row) == 1 and not row[0].strip())):
+                self.buffer.skip_lines(1)  # a blank line
+                consumed.clear()
+                continue
+            line = consumed[0][0]
+            if len(consumed) == 1:
+                text = consumed[0][1].rstrip("\r")
+            else:
+                text = "\n".join(text.rstrip("\r") for _, text in consumed)
+            span = len(consumed)
+            consumed.clear()
+            if len(row) != self.width:
+                self.buffer.add(
+                    line, text, f"expected {self.width} fields, found {len(row)}", lines=span
+                )
+            else:
+                cells = [row[p] if p is not None else None for p in self.positions]
+                self.buffer.add(line, text, None, cells, lines=span)
+            yield None
+
+    def _well_formed(self, consumed: list[tuple[int, str]], row: list[str]) -> bool:
+        """A record over several lines: strictly valid CSV with the header's width."""
+        if len(row) != self.width:
+            return False
+        strict = csv.reader(
+            (text + "\n" for _, text in consumed), delimiter=self.layout.delimiter, strict=True
+        )
         try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except _RunawayQuote:
-            (line, text), *rest = consumed
-            buffer.add(line, text, "unterminated quote: the quoted field never ends")
-            consumed.clear()
-            again.extendleft(reversed(rest))
-            reader = csv.reader(feed(), delimiter=layout.delimiter)
-            continue
-        except csv.Error as error:
-            line = consumed[0][0] if consumed else 0
-            buffer.add(line, "\n".join(text for _, text in consumed), f"malformed CSV: {error}")
-            consumed.clear()
-            continue
-        if not row or (len(row) == 1 and not row[0].strip()):
-            consumed.clear()
-            continue
-        line = consumed[0][0]
-        text = consumed[0][1] if len(consumed) == 1 else "\n".join(text for _, text in consumed)
-        consumed.clear()
-        if len(row) != width:
-            buffer.add(line, text, f"expected {width} fields, found {len(row)}")
-        else:
-            buffer.add(line, text, None, [row[p] if p is not None else None for p in positions])
-        yield from buffer.blocks_when_full()
+            rows = list(strict)
+        except csv.Error:
+            return False
+        return len(rows) == 1

@@ -3,12 +3,17 @@
 Every reader goes through :func:`open_export` and :func:`iter_line_blocks`, so
 a missing file, a truncated gzip or an I/O error always becomes one
 :class:`FileUnreadable` with the file and the reason.
+
+A line ends with LF, CR LF or a lone CR (old Mac and some Excel exports), in
+any mix: :func:`iter_line_blocks` turns every lone CR into LF, so that every
+reader splits lines on LF only and counts them the same way.
 """
 
 from __future__ import annotations
 
 import gzip
 import itertools
+import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +28,7 @@ import pyarrow as pa
 BLOCK_BYTES = 16 * 1024 * 1024
 
 GZIP_MAGIC = b"\x1f\x8b"
+_LONE_CR = re.compile(rb"\r(?!\n)")
 _WHITESPACE = np.array([9, 10, 11, 12, 13, 32], dtype=np.uint8)
 
 
@@ -63,10 +69,10 @@ def open_export(path: Path) -> BinaryIO:
         raise FileUnreadable(path, f"cannot open: {error.strerror or error}") from error
 
 
-def read_block(handle: BinaryIO, path: Path, size: int = BLOCK_BYTES) -> bytes:
-    """Read up to ``size`` bytes, turning decompression errors into FileUnreadable."""
+def read_block(handle: BinaryIO, path: Path, size: int | None = None) -> bytes:
+    """Read up to ``size`` bytes (BLOCK_BYTES), turning decompression errors into FileUnreadable."""
     try:
-        return handle.read(size)
+        return handle.read(BLOCK_BYTES if size is None else size)
     except EOFError as error:
         raise FileUnreadable(path, "truncated gzip: the compressed stream ends early") from error
     except (gzip.BadGzipFile, zlib.error) as error:
@@ -83,11 +89,13 @@ class LineBlock:
         first_line: 1-based number of the first line in the block.
         data: The lines joined by newlines (none after the last one).
         is_first: Whether this is the first block of the file.
+        line_count: How many lines the block holds (an empty block is one empty line).
     """
 
     first_line: int
     data: bytes
     is_first: bool
+    line_count: int
 
     @property
     def lines(self) -> list[bytes]:
@@ -163,10 +171,11 @@ def split_into_ranges(path: Path, parts: int) -> list[ByteRange]:
                 cuts.append(position)
         cuts.append(size)
         handle.seek(0)
-        first_lines, line, position = [1], 1, 0
+        first_lines, line, position, after_cr = [1], 1, 0, False
         for cut in cuts[1:-1]:
             while position < cut and (data := handle.read(min(BLOCK_BYTES, cut - position))):
-                line += data.count(b"\n")
+                line += count_line_ends(data, after_cr)
+                after_cr = data.endswith(b"\r")
                 position += len(data)
             first_lines.append(line)
     return [
@@ -175,17 +184,41 @@ def split_into_ranges(path: Path, parts: int) -> list[ByteRange]:
     ]
 
 
+def count_line_ends(data: bytes, after_cr: bool = False) -> int:
+    """Line ends in ``data``: LF, CR LF and lone CR each count once.
+
+    ``after_cr`` says the bytes before ``data`` ended with a CR, so that a CR LF
+    cut between two reads is not counted twice.
+    """
+    count = data.count(b"\n")
+    if b"\r" in data:
+        count += data.count(b"\r") - data.count(b"\r\n")
+    if after_cr and data.startswith(b"\n"):
+        count -= 1
+    return count
+
+
+def _lone_crs_to_lf(data: bytes) -> bytes:
+    """Every CR not followed by LF becomes LF (pure LF and CR LF data is returned as is)."""
+    if b"\r" not in data or data.count(b"\r") == data.count(b"\r\n"):
+        return data
+    return _LONE_CR.sub(b"\n", data)
+
+
 def iter_line_blocks(
-    path: Path, block_bytes: int = BLOCK_BYTES, byte_range: ByteRange | None = None
+    path: Path, block_bytes: int | None = None, byte_range: ByteRange | None = None
 ) -> Iterator[LineBlock]:
     """Stream a (possibly gzipped) file, or a range of it, as blocks of whole lines.
 
     A UTF-8 byte-order mark at the start is removed. The last line may lack a
-    newline. Line numbers count from the start of the file, also in a range.
+    newline. A lone CR ends a line like LF and CR LF do, and is delivered as
+    LF. Line numbers count from the start of the file, also in a range.
 
     Raises:
         FileUnreadable: missing file, truncated or corrupt gzip, I/O error.
     """
+    if block_bytes is None:
+        block_bytes = BLOCK_BYTES  # read when called, so that it can be changed
     with open_export(path) as handle:
         carry = b""
         next_line = 1
@@ -196,13 +229,13 @@ def iter_line_blocks(
             next_line = byte_range.first_line
             first = byte_range.start == 0
             remaining = byte_range.end - byte_range.start
-        while True:
+        ended = False
+        while not ended:
             size = block_bytes if remaining is None else min(block_bytes, remaining)
             data = read_block(handle, path, size) if size > 0 else b""
             if remaining is not None:
                 remaining -= len(data)
-            if not data:
-                break
+            ended = not data
             if first and carry == b"" and data.startswith(b"\xef\xbb\xbf"):
                 data = data[3:]
             if first and carry == b"" and data[:2] in (b"\xff\xfe", b"\xfe\xff"):
@@ -210,17 +243,21 @@ def iter_line_blocks(
                     path, "UTF-16 text (as Excel or PowerShell save it): re-export as UTF-8"
                 )
             data = carry + data
+            # A CR at the end may be the first half of a CR LF: it waits for the next read.
+            held = b"\r" if data.endswith(b"\r") and not ended else b""
+            data = _lone_crs_to_lf(data[: len(data) - len(held)])
             cut = data.rfind(b"\n")
             if cut < 0:
-                carry = data
+                carry = data + held
                 continue
-            carry = data[cut + 1 :]
+            carry = data[cut + 1 :] + held
             block = data[:cut]
-            yield LineBlock(next_line, block, first)
-            next_line += block.count(b"\n") + 1
+            count = block.count(b"\n") + 1
+            yield LineBlock(next_line, block, first, count)
+            next_line += count
             first = False
         if carry:
-            yield LineBlock(next_line, carry, first)
+            yield LineBlock(next_line, carry, first, 1)
 
 
 def _strip_carriage_returns(lines: list[bytes]) -> None:

@@ -23,7 +23,8 @@ from bson.errors import BSONError
 
 from .files import ByteRange, FileUnreadable, open_export, read_block
 from .json_lines import iter_json_file, iter_json_lines
-from .records import RecordBuffer
+from .records import LineLedger, RecordBuffer
+from .typing_engine import NESTED_TOO_DEEP
 
 MongoLayout = Literal["jsonl", "array", "bson"]
 
@@ -77,21 +78,23 @@ def _looks_like_bson(head: bytes) -> bool:
     return head[4] in range(0x01, 0x14) or head[4] in (0x7F, 0xFF)
 
 
-def iter_mongo_export(path: Path, byte_range: ByteRange | None = None) -> Iterator[pa.Table]:
+def iter_mongo_export(
+    path: Path, byte_range: ByteRange | None = None, *, ledger: LineLedger | None = None
+) -> Iterator[pa.Table]:
     """Yield blocks of documents from any mongoexport / mongodump layout.
 
     A byte range is only meaningful for JSON lines (the loader splits nothing else).
     """
     if byte_range is not None:
-        yield from iter_json_lines(path, byte_range)
+        yield from iter_json_lines(path, byte_range, ledger=ledger)
         return
     if detect_layout(path) == "bson":
-        yield from iter_bson(path)
+        yield from iter_bson(path, ledger=ledger)
     else:
-        yield from iter_json_file(path)
+        yield from iter_json_file(path, ledger=ledger)
 
 
-def iter_bson(path: Path) -> Iterator[pa.Table]:
+def iter_bson(path: Path, *, ledger: LineLedger | None = None) -> Iterator[pa.Table]:
     """Yield blocks of documents from a mongodump ``.bson`` file.
 
     Each document becomes one record, numbered from 1 (in the ``_source_line``
@@ -99,8 +102,11 @@ def iter_bson(path: Path) -> Iterator[pa.Table]:
     in base64; a length prefix that runs past the end of the file (a
     truncated dump) rejects the remaining bytes as one record. Dates out of
     Python's range stay dates (the typer then rejects them with its reason).
+    A document nested too deeply to decode or render is rejected as nested
+    too deep (so are the shallower ones above the limit, by the typer).
     """
-    buffer = RecordBuffer()
+    buffer = RecordBuffer(ledger=ledger)
+    buffer.ledger.line_based = False
     number = 0
     with open_export(path) as handle:
         data = b""
@@ -143,10 +149,15 @@ def iter_bson(path: Path) -> Iterator[pa.Table]:
             offset += size
             try:
                 document = bson.decode(raw, codec_options=_CODEC_OPTIONS)
+                text = json_util.dumps(document, json_options=_JSON_OPTIONS)
+            except RecursionError:
+                buffer.add(number, _b64(raw), NESTED_TOO_DEEP)
             except (BSONError, ValueError, OverflowError) as error:
-                buffer.add(number, _b64(raw), f"corrupt BSON document: {error}")
+                too_deep = "recursion" in str(error)  # the C decoder's own depth guard
+                reason = NESTED_TOO_DEEP if too_deep else f"corrupt BSON document: {error}"
+                buffer.add(number, _b64(raw), reason)
             else:
-                buffer.add(number, json_util.dumps(document, json_options=_JSON_OPTIONS))
+                buffer.add(number, text)
             yield from buffer.blocks_when_full()
     yield from buffer.last_block()
 

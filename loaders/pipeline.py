@@ -15,9 +15,10 @@ are:
   rows are simply appended, which is the same and twice as fast;
 * rejected records go to ``_rejected_records`` (file, line, record number,
   raw text, reason, load id);
-* one row per file goes to ``_loaded_files`` (records read, loaded, rejected;
-  the contract columns the file has no column for, each also a warning line;
-  the amount read and the amount rejected, for revenue reconciliation).
+* one row per file goes to ``_loaded_files`` (lines and records read,
+  loaded, rejected; the contract columns the file has no column for, each
+  also a warning line; the amount read and the amount rejected, for revenue
+  reconciliation), in a package of its own that is loaded last.
 
 Nothing is loaded before every file has been read: a file that cannot be
 read at all raises :class:`~loaders.files.FileUnreadable` during extraction,
@@ -31,6 +32,12 @@ The raw tables are the only copy of the loaded values the load leaves: dlt's mer
 staging dataset (``_dlt_raw_staging``, filled on reloads) is emptied and the data
 files of its load packages are deleted after every load, and what a killed load
 left in either is cleared by the next one.
+
+The ledger never claims rows the raw tables do not hold: before the raw
+package is loaded, the ledger rows of the files it reloads are deleted, and
+the new ones are only written once every raw row has landed and reconciled.
+A load killed in between leaves those files out of ``_loaded_files`` until
+the next run.
 """
 
 from __future__ import annotations
@@ -44,10 +51,11 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -71,6 +79,8 @@ from .contract import (
 )
 from .files import FileUnreadable
 from .workers import LOAD_ID_COLUMN, REJECTED_SCHEMA, FileJob, FileResult, Stager, raw_schema
+
+_Cause = TypeVar("_Cause", bound=BaseException)
 
 LOADED_FILES_TABLE = "_loaded_files"
 PIPELINE_NAME = "marketing_raw"
@@ -153,6 +163,8 @@ LOADED_FILES_SCHEMA = pa.schema(
         pa.field("amount_read", pa.float64()),
         pa.field("amount_rejected", pa.float64()),
         pa.field("rejected_without_amount", pa.int64()),
+        # Physical lines (header and blank lines too) of line-oriented files.
+        pa.field("lines_read", pa.int64()),
     ]
 )
 
@@ -195,10 +207,10 @@ def _resources(
     filled: set[str],
     out: TextIO,
 ) -> list[Any]:
-    """One resource per raw table, then the rejected records and the file ledger.
+    """One resource per raw table, then the rejected records.
 
-    dlt evaluates them one after another (FIFO), so when the two shared
-    tables' resources run, every file has been staged.
+    dlt evaluates them one after another (FIFO), so when the rejected
+    records' resource runs, every file has been staged.
     """
     import dlt
 
@@ -236,29 +248,6 @@ def _resources(
                     path, "parquet", _rows_in(path), hints=schema_of_files
                 )
 
-    def loaded_files() -> Iterator[Any]:
-        rows = []
-        for job in jobs:
-            result = stager.staged(job).result
-            rows.append(
-                {
-                    "source_file": result.path,
-                    "table_name": result.table,
-                    "file_size_bytes": result.size_bytes,
-                    "records_read": result.records,
-                    "rows_loaded": result.landed,
-                    "rows_rejected": result.rejected,
-                    "seconds": round(result.seconds, 3),
-                    LOADED_AT_COLUMN: stager.loaded_at,
-                    LOAD_ID_COLUMN: stager.load_id,
-                    "missing_columns": ",".join(result.missing_columns) or None,
-                    "amount_read": result.amount_read,
-                    "amount_rejected": result.amount_rejected,
-                    "rejected_without_amount": result.rejected_without_amount,
-                }
-            )
-        yield pa.Table.from_pylist(rows, schema=LOADED_FILES_SCHEMA)
-
     resources.append(
         dlt.resource(
             rejected_records,
@@ -267,16 +256,30 @@ def _resources(
             columns=dlt_columns(REJECTED_SCHEMA),
         )
     )
-    resources.append(
-        dlt.resource(
-            loaded_files,
-            name=LOADED_FILES_TABLE,
-            write_disposition="merge",
-            merge_key="source_file",
-            columns=dlt_columns(LOADED_FILES_SCHEMA),
-        )
-    )
     return resources
+
+
+def _ledger_rows(report: LoadReport, loaded_at: datetime) -> list[dict[str, Any]]:
+    """The ``_loaded_files`` rows of a load: one per file."""
+    return [
+        {
+            "source_file": result.path,
+            "table_name": result.table,
+            "file_size_bytes": result.size_bytes,
+            "records_read": result.records,
+            "rows_loaded": result.landed,
+            "rows_rejected": result.rejected,
+            "seconds": round(result.seconds, 3),
+            LOADED_AT_COLUMN: loaded_at,
+            LOAD_ID_COLUMN: report.load_id,
+            "lines_read": result.lines,
+            "missing_columns": ",".join(result.missing_columns) or None,
+            "amount_read": result.amount_read,
+            "amount_rejected": result.amount_rejected,
+            "rejected_without_amount": result.rejected_without_amount,
+        }
+        for result in report.files
+    ]
 
 
 class _ExpectedHintWarnings(logging.Filter):
@@ -290,13 +293,38 @@ class _ExpectedHintWarnings(logging.Filter):
         return "when merging arrow schema with dlt schema" not in record.getMessage()
 
 
+class _OneLineJobWarnings(logging.Filter):
+    """Shorten dlt's warnings about a failed load job to one line, without the traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "Traceback (most recent call last)" in message:
+            record.msg, record.args = one_line(message), ()
+        return True
+
+
+def one_line(message: str) -> str:
+    """A message on one line: its first line, and the exception a traceback in it ends with."""
+    lines = [line for line in message.splitlines() if line.strip()]
+    first = lines[0] if lines else ""
+    marker = "Traceback (most recent call last):"
+    if marker not in message:
+        return first
+    first = first.split(marker)[0].rstrip()
+    for line in message.split(marker, 1)[1].splitlines():
+        if line.strip() and not line[0].isspace():
+            return f"{first} {line.strip()}".strip()
+    return first
+
+
 def make_pipeline(destination: Destination, duckdb_file: Path | None = None) -> Any:
     """The dlt pipeline for a destination (DuckDB file or PostgreSQL)."""
     import dlt
 
     dlt_logger = logging.getLogger("dlt")
-    if not any(isinstance(f, _ExpectedHintWarnings) for f in dlt_logger.filters):
-        dlt_logger.addFilter(_ExpectedHintWarnings())
+    for kind in (_ExpectedHintWarnings, _OneLineJobWarnings):
+        if not any(isinstance(f, kind) for f in dlt_logger.filters):
+            dlt_logger.addFilter(kind())
 
     os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
     # One resource (table) after another, in contract order: per-file timings stay true.
@@ -434,13 +462,15 @@ def load(
             ) from error
         resources = _resources(plans, stager, results, filled, out)
         source = dlt.source(name="raw_exports", max_table_nesting=0)(lambda: resources)()
+        reloaded = [job.relative for _, jobs in plans for job in jobs]
         extract_info, (extract_seconds, normalize_seconds, load_seconds) = _run_steps(
-            pipeline, source, stager
+            pipeline, source, stager, reloaded
         )
     except BaseException:
         if pipeline is not None:  # best effort: the error that stopped the load is the news
             with contextlib.suppress(Exception):
                 _clear_load_leftovers(pipeline)
+        stager.abort()  # interrupted or failed: the workers' files are of no use
         raise
     finally:
         stager.close()
@@ -462,7 +492,7 @@ def load(
         load_seconds,
     )
     if load_id is not None:
-        _finish(pipeline, report)
+        _finish(pipeline, report, loaded_at)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -532,8 +562,13 @@ def _root_message(error: BaseException) -> str:
     return message.split("The actual reason given is: ")[-1]
 
 
-def _run_steps(pipeline: Any, source: Any, stager: Stager) -> tuple[Any, tuple[float, ...]]:
+def _run_steps(
+    pipeline: Any, source: Any, stager: Stager, reloaded: list[str]
+) -> tuple[Any, tuple[float, ...]]:
     """Run dlt's extract, normalize and load; return the extract info and their timings.
+
+    Before the load step, the ledger forgets the ``reloaded`` files: from then
+    on until the new ledger rows are written, it claims nothing about them.
 
     Raises:
         LoadError: a file cannot be read (nothing is loaded then) or a step failed.
@@ -549,6 +584,7 @@ def _run_steps(pipeline: Any, source: Any, stager: Stager) -> tuple[Any, tuple[f
         pipeline.normalize()
         normalize_seconds = time.perf_counter() - step
         step = time.perf_counter()
+        _forget_ledger_rows(pipeline, reloaded)
         pipeline.load(raise_on_failed_jobs=True)
         load_seconds = time.perf_counter() - step
     except PipelineStepFailed as error:
@@ -561,8 +597,94 @@ def _run_steps(pipeline: Any, source: Any, stager: Stager) -> tuple[Any, tuple[f
             raise LoadError(
                 f"{prefix}{unreadable.path}: {unreadable.reason}; nothing was loaded"
             ) from unreadable
-        raise LoadError(f"{error.step} failed: {error.exception}") from error
+        if _find_cause(error, BrokenProcessPool) is not None:
+            raise LoadError(
+                "a worker process stopped before its files were read (interrupted, or "
+                "killed for lack of memory); nothing was loaded"
+            ) from error
+        raise LoadError(f"{error.step} failed: {one_line(str(error.exception))}") from error
     return extract_info, (extract_seconds, normalize_seconds, load_seconds)
+
+
+def _forget_ledger_rows(pipeline: Any, files: list[str]) -> None:
+    """Delete the ledger rows of files about to be reloaded (one statement, atomic)."""
+    with pipeline.sql_client() as client:
+        tables = {row[0] for row in client.execute_sql(_TABLES_SQL, RAW_DATASET)}
+        if LOADED_FILES_TABLE not in tables or not files:
+            return
+        placeholders = ", ".join(["%s"] * len(files))
+        client.execute_sql(
+            f"delete from {client.make_qualified_table_name(LOADED_FILES_TABLE)} "
+            f"where source_file in ({placeholders})",
+            *files,
+        )
+
+
+def _insert_ledger_rows(client: Any, rows: list[dict[str, Any]]) -> bool:
+    """Replace the files' ledger rows in one transaction; False if the table cannot take them.
+
+    The table must exist with every column; otherwise dlt has to create or
+    widen it (:func:`_write_ledger`).
+    """
+    names = LOADED_FILES_SCHEMA.names
+    columns = {
+        row[0]
+        for row in client.execute_sql(
+            "select column_name from information_schema.columns "
+            "where table_schema = %s and table_name = %s",
+            RAW_DATASET,
+            LOADED_FILES_TABLE,
+        )
+    }
+    if not columns >= set(names):
+        return False
+    table = client.make_qualified_table_name(LOADED_FILES_TABLE)
+    files = [row["source_file"] for row in rows]
+    values = ", ".join(["(" + ", ".join(["%s"] * len(names)) + ")"] * len(rows))
+    with client.begin_transaction():
+        client.execute_sql(
+            f"delete from {table} where source_file in ({', '.join(['%s'] * len(files))})",
+            *files,
+        )
+        client.execute_sql(
+            f"insert into {table} ({', '.join(names)}) values {values}",
+            *[row[name] for row in rows for name in names],
+        )
+    return True
+
+
+def _write_ledger(pipeline: Any, report: LoadReport, loaded_at: datetime) -> None:
+    """Load the ledger rows through dlt, which creates or widens ``_loaded_files``.
+
+    A package of its own (about a second), only when the table is new or
+    lacks a column: later loads insert the rows directly.
+
+    Raises:
+        LoadError: the ledger could not be loaded (the raw tables are complete).
+    """
+    import dlt
+    from dlt.pipeline.exceptions import PipelineStepFailed
+
+    rows = _ledger_rows(report, loaded_at)
+    resource = dlt.resource(
+        lambda: iter([pa.Table.from_pylist(rows, schema=LOADED_FILES_SCHEMA)]),
+        name=LOADED_FILES_TABLE,
+        write_disposition="merge",
+        merge_key="source_file",
+        columns=dlt_columns(LOADED_FILES_SCHEMA),
+    )
+    source = dlt.source(name="raw_exports", max_table_nesting=0)(lambda: [resource])()
+    try:
+        pipeline.extract(source)
+        pipeline.normalize()
+        pipeline.load(raise_on_failed_jobs=True)
+    except PipelineStepFailed as error:
+        if pipeline.has_pending_data:
+            pipeline.abort_packages()
+        raise LoadError(
+            f"the raw tables are loaded, but not the file ledger ({LOADED_FILES_TABLE}): "
+            f"{error.step} failed: {one_line(str(error.exception))}"
+        ) from error
 
 
 def _tables_with_rows(pipeline: Any, tables: list[str]) -> set[str]:
@@ -577,7 +699,7 @@ def _tables_with_rows(pipeline: Any, tables: list[str]) -> set[str]:
         return filled
 
 
-def _find_cause(error: BaseException, kind: type[FileUnreadable]) -> FileUnreadable | None:
+def _find_cause(error: BaseException, kind: type[_Cause]) -> _Cause | None:
     """The first exception of ``kind`` in the chain of causes (dlt wraps them twice)."""
     seen: BaseException | None = error
     while seen is not None:
@@ -587,14 +709,20 @@ def _find_cause(error: BaseException, kind: type[FileUnreadable]) -> FileUnreada
     return None
 
 
-def _finish(pipeline: Any, report: LoadReport) -> None:
-    """Make each loaded file's rows and rejects exactly its latest version's; reconcile.
+def _finish(pipeline: Any, report: LoadReport, loaded_at: datetime) -> None:
+    """Make each file's rows and rejects exactly its latest version's; reconcile; ledger.
 
     The merge replaced every row whose key the new version of a file brings;
     rows and rejects of an older version of the same file that the new one
     no longer has are deleted here. Then, per file, the rows and rejected
-    records in the warehouse must equal what was read.
+    records in the warehouse must equal what was read; only then are the
+    files' ledger rows written (:func:`_write_ledger`).
+
+    Raises:
+        LoadError: the rows do not reconcile (the ledger is not written), or
+            the ledger could not be written.
     """
+    written = False
     with pipeline.sql_client() as client:
         tables = {row[0] for row in client.execute_sql(_TABLES_SQL, RAW_DATASET)}
         holders = [(result.table, SOURCE_FILE_COLUMN, result.path) for result in report.files]
@@ -617,18 +745,21 @@ def _finish(pipeline: Any, report: LoadReport) -> None:
                 f"from {client.make_qualified_table_name(table)} group by 1"
             ):
                 held[(table, path)] = int(count)
-    problems = []
-    for result in report.files:
-        rows = held.get((result.table, result.path), 0)
-        rejects = held.get((REJECTED_TABLE, result.path), 0)
-        if rows != result.landed or rejects != result.rejected:
-            problems.append(
-                f"{result.path}: read {result.records:,} ({result.landed:,} rows, "
-                f"{result.rejected:,} rejected), but the warehouse holds {rows:,} rows "
-                f"and {rejects:,} rejected records from it"
-            )
-    if problems:
-        raise LoadError("rows do not reconcile: " + "; ".join(problems))
+        problems = []
+        for result in report.files:
+            rows = held.get((result.table, result.path), 0)
+            rejects = held.get((REJECTED_TABLE, result.path), 0)
+            if rows != result.landed or rejects != result.rejected:
+                problems.append(
+                    f"{result.path}: read {result.records:,} ({result.landed:,} rows, "
+                    f"{result.rejected:,} rejected), but the warehouse holds {rows:,} rows "
+                    f"and {rejects:,} rejected records from it"
+                )
+        if problems:
+            raise LoadError("rows do not reconcile: " + "; ".join(problems))
+        written = _insert_ledger_rows(client, _ledger_rows(report, loaded_at))
+    if not written:
+        _write_ledger(pipeline, report, loaded_at)
 
 
 _TABLES_SQL = "select table_name from information_schema.tables where table_schema = %s"

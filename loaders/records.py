@@ -1,14 +1,60 @@
-"""The block of records every reader produces and the typer consumes."""
+"""The block of records every reader produces and the typer consumes.
+
+Readers of line-oriented formats (CSV, JSON lines, JSON arrays with one
+document per line) also keep a :class:`LineLedger`: every physical line the
+file reader delivered is either part of exactly one record or outside every
+record (the header, a blank line, array punctuation). A reader that lost or
+double-counted a line cannot go unnoticed: the file stops the load.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 
 from .contract import SOURCE_LINE_COLUMN
+from .files import FileUnreadable
 from .typing_engine import PRE_REASON_COLUMN, RECORD_COLUMN, TEXT_COLUMN
+
+
+@dataclass
+class LineLedger:
+    """How a file's lines and records were accounted for.
+
+    Attributes:
+        line_based: Whether the format's records are made of whole lines
+            (False for BSON and JSON documents that may share a line); the
+            line counts below are only kept when it is.
+        lines: Physical lines the file reader delivered (counted from the bytes).
+        in_records: Lines that are part of a record (a record with a quoted
+            line break spans several).
+        outside_records: Header lines, blank lines and array punctuation.
+        records: Records handed to the typer.
+    """
+
+    line_based: bool = True
+    lines: int = 0
+    in_records: int = 0
+    outside_records: int = 0
+    records: int = 0
+
+    def check(self, path: Path) -> None:
+        """Stop unless every line belongs to exactly one record or to none.
+
+        Raises:
+            FileUnreadable: the counts do not add up (nothing of the file may load).
+        """
+        if self.line_based and self.lines != self.in_records + self.outside_records:
+            raise FileUnreadable(
+                path,
+                f"line accounting does not add up: {self.lines:,} lines read, "
+                f"{self.in_records:,} in records and {self.outside_records:,} outside them",
+            )
+
 
 #: Records handed to the typer at a time (bounded memory, big enough for DuckDB).
 RECORDS_PER_BLOCK = 250_000
@@ -24,8 +70,9 @@ class RecordBuffer:
     (:meth:`add_arrow`).
     """
 
-    def __init__(self, cell_columns: Sequence[str] = ()) -> None:
+    def __init__(self, cell_columns: Sequence[str] = (), ledger: LineLedger | None = None) -> None:
         self.cell_columns = list(cell_columns)
+        self.ledger = ledger if ledger is not None else LineLedger()
         self.record_count = 0
         self._pieces: list[pa.Table] = []
         self._piece_rows = 0
@@ -43,8 +90,10 @@ class RecordBuffer:
         text: str,
         reason: str | None = None,
         cells: Sequence[str | None] | None = None,
+        lines: int = 1,
     ) -> None:
-        """Add one record."""
+        """Add one record that spans ``lines`` physical lines."""
+        self.ledger.in_records += lines
         self._lines.append(line)
         self._texts.append(text)
         self._reasons.append(reason)
@@ -62,12 +111,17 @@ class RecordBuffer:
         cells: list[pa.Array] | None = None,
         reasons: pa.Array | None = None,
     ) -> None:
-        """Add records as Arrow arrays, with their cells and reasons if any."""
+        """Add one-line records as Arrow arrays, with their cells and reasons if any."""
+        self.ledger.in_records += len(lines)
         self._move_python_rows()
         if reasons is None:
             reasons = pa.nulls(len(lines), pa.string())
         self._pieces.append(self._table(lines, texts, reasons, cells))
         self._piece_rows += len(lines)
+
+    def skip_lines(self, count: int) -> None:
+        """Account for lines that are no record (header, blank lines, punctuation)."""
+        self.ledger.outside_records += count
 
     def _table(
         self,
@@ -122,6 +176,7 @@ class RecordBuffer:
         table = pa.concat_tables(self._pieces) if len(self._pieces) > 1 else self._pieces[0]
         first = self.record_count + 1
         self.record_count += table.num_rows
+        self.ledger.records = self.record_count
         self._pieces = []
         self._piece_rows = 0
         numbers = pa.array(np.arange(first, first + table.num_rows, dtype=np.int64))

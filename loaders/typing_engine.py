@@ -1,4 +1,4 @@
-"""Typing raw records against the contract, vectorised in an in-memory DuckDB.
+r"""Typing raw records against the contract, vectorised in an in-memory DuckDB.
 
 Readers hand over blocks of records as Arrow tables: the record text (a JSON
 document, or a CSV line plus its cells), where it came from (line and record
@@ -16,6 +16,13 @@ terms, from the values that could be typed). The result is split into the
 typed rows and the rejected records. DuckDB does
 this about 50 times faster than a Python loop over dictionaries, and it is
 only a library here: the destination can be DuckDB or PostgreSQL.
+
+Two rules keep both warehouses equal where PostgreSQL could not store a
+record: a value holding a NUL character (a ``\u0000`` escape in JSON, a NUL
+byte in CSV) rejects its record (``email: NUL character (\u0000)``), and a
+document nested deeper than :data:`MAX_NESTING` levels is rejected whole
+(``nested deeper than 100 levels``). Rejected texts and reasons show a NUL as
+the six characters ``\u0000``.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import re
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -51,6 +59,46 @@ PRE_REASON_COLUMN = "_pre_reason"
 REASON_COLUMN = "_reason"
 #: The record's amount (its table's amount terms added up), in the typer's output.
 AMOUNT_COLUMN = "_amount"
+
+#: Deepest nesting of objects and arrays a document may have (MongoDB's own
+#: limit for BSON documents); deeper documents are rejected on every target.
+MAX_NESTING = 100
+NESTED_TOO_DEEP = f"nested deeper than {MAX_NESTING} levels"
+#: How a NUL character is shown in rejected texts and reasons.
+NUL_SHOWN = "\\u0000"
+NUL_REASON = f"NUL character ({NUL_SHOWN})"
+
+#: A JSON string (escapes included) or a bracket: what nesting is made of.
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _scan(text: str, start: int) -> tuple[int, int | None]:
+    """Deepest nesting of the JSON value at ``start`` and where it ends (None: not in text)."""
+    depth = deepest = 0
+    for match in _JSON_TOKEN.finditer(text, start):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in "]}":
+            depth -= 1
+        if depth <= 0:
+            return deepest, match.end()
+    return deepest, None
+
+
+def nesting_depth(text: str) -> int:
+    """How deeply objects and arrays nest in a JSON text (``{}`` is 1), without recursion."""
+    return _scan(text, 0)[0]
+
+
+def document_end(text: str, start: int) -> int | None:
+    """Where the JSON object or array starting at ``start`` ends, without recursion.
+
+    None when it does not end within ``text``.
+    """
+    return _scan(text, start)[1]
+
 
 # Values outside these years are typos, not dates (future timestamps inside
 # the window are kept and flagged by staging).
@@ -363,13 +411,17 @@ def _json_steps(spec: TableSpec, extended: bool) -> tuple[list[str], list[tuple[
     return steps, reasons
 
 
-def build_typing_sql(spec: TableSpec, is_json: bool, extended: bool = True) -> str:
-    """The statement that types one block of ``spec``'s records (relation ``block``).
+def build_typing_sql(
+    spec: TableSpec, is_json: bool, extended: bool = True, nul: bool = False
+) -> str:
+    r"""The statement that types one block of ``spec``'s records (relation ``block``).
 
     Columns per field ``x`` along the way: ``t:x`` the value as text (NULL if
     absent), ``s:x`` set when the value is a JSON object or array rather
     than a scalar, ``m:x`` whether the value counts as missing, ``v:x`` the
-    typed value.
+    typed value. With ``nul`` (for blocks where some text holds a NUL byte or
+    a ``\u0000`` escape) a value holding a NUL character is a reason, and
+    rejected texts and reasons show NUL as ``\u0000``.
     """
     fields = spec.fields
     names = [field.name for field in fields]
@@ -491,6 +543,14 @@ def build_typing_sql(spec: TableSpec, is_json: bool, extended: bool = True) -> s
         text, missing = _quote("t:" + field.name), _quote("m:" + field.name)
         structured, value = _quote("s:" + field.name), _quote("v:" + field.name)
         label = _sql_string(f"{field.name}: ")
+        if nul:
+            holds_nul = f"contains({text}, chr(0))"
+            if field.type == "json" and is_json:
+                # JSON text keeps its escapes: an odd run of backslashes before u0000.
+                holds_nul = f"regexp_matches({text}, {_sql_string(_JSON_NUL_ESCAPE)})"
+            elif field.type == "json":
+                holds_nul += f" or regexp_matches({text}, {_sql_string(_JSON_NUL_ESCAPE)})"
+            problems.append((holds_nul, f"{label} || {_sql_string(NUL_REASON)}"))
         if field.type == "json":
             problems.append(
                 (
@@ -537,11 +597,13 @@ def build_typing_sql(spec: TableSpec, is_json: bool, extended: bool = True) -> s
     outputs = [f"{_quote('v:' + name)} as {_quote(name)}" for name in names]
     # The record text is only needed for rejected records: not carrying it
     # for the others halves the data DuckDB hands back.
-    text = (
-        f"case when {REASON_COLUMN} is not null then rtrim({TEXT_COLUMN}, {_BLANKS}) end "
-        f"as {TEXT_COLUMN}"
-    )
-    columns = [*outputs, SOURCE_LINE_COLUMN, RECORD_COLUMN, text, REASON_COLUMN]
+    shown_text = f"rtrim({TEXT_COLUMN}, {_BLANKS})"
+    reason = REASON_COLUMN
+    if nul:
+        shown_text = f"replace({shown_text}, chr(0), {_sql_string(NUL_SHOWN)})"
+        reason = f"replace({REASON_COLUMN}, chr(0), {_sql_string(NUL_SHOWN)}) as {REASON_COLUMN}"
+    text = f"case when {REASON_COLUMN} is not null then {shown_text} end as {TEXT_COLUMN}"
+    columns = [*outputs, SOURCE_LINE_COLUMN, RECORD_COLUMN, text, reason]
     columns.append(f"{_amount_expression(spec)} as {AMOUNT_COLUMN}")
     select = "select\n    " + ",\n    ".join(columns) + "\nfrom judged"
     return "with " + ",\n".join(steps) + "\n" + select
@@ -563,6 +625,86 @@ def _amount_expression(spec: TableSpec) -> str:
         parts.append(f"{sign} coalesce(cast({value} as double), 0)")
     total = " ".join(parts).removeprefix("+ ")
     return f"case when {' or '.join(readable)} then {total} end"
+
+
+#: A ``\\u0000`` escape in JSON text (not ``\\\\u0000``, an escaped backslash).
+_JSON_NUL_ESCAPE = r"(^|[^\\])(\\\\)*\\u0000"
+
+
+@dataclass
+class _TextScan:
+    r"""What one pass over a block's record texts found.
+
+    Attributes:
+        extended: Some text holds ``"$`` (Extended JSON may need unwrapping).
+        nul: Some text holds a NUL byte or, in JSON, a ``\u0000`` escape.
+        bracketed: Indexes of the texts with more than MAX_NESTING opening
+            brackets, the only ones that can be nested that deep.
+    """
+
+    extended: bool = False
+    nul: bool = False
+    bracketed: list[int] = dataclasses.field(default_factory=list)
+
+
+def _scan_texts(texts: pa.ChunkedArray, is_json: bool) -> _TextScan:
+    """Look at the bytes of a block's texts once (byte searches, not per-record functions)."""
+    scan = _TextScan()
+    base = 0
+    for chunk in texts.chunks:
+        if chunk.type != pa.string() or chunk.null_count:
+            _scan_slowly(chunk, base, is_json, scan)
+            base += len(chunk)
+            continue
+        _, offsets_buffer, values = chunk.buffers()
+        offsets = np.frombuffer(offsets_buffer, dtype=np.int32)[
+            chunk.offset : chunk.offset + len(chunk) + 1
+        ]
+        first, last = int(offsets[0]), int(offsets[-1])
+        data = values.slice(first, last - first).to_pybytes() if values is not None else b""
+        scan.nul = scan.nul or b"\x00" in data
+        if is_json:
+            scan.extended = scan.extended or b'"$' in data
+            scan.nul = scan.nul or NUL_SHOWN.encode() in data
+            raw = np.frombuffer(data, dtype=np.uint8)
+            brackets = np.flatnonzero((raw == ord("{")) | (raw == ord("[")))
+            if len(brackets) > MAX_NESTING:
+                owners = np.searchsorted(offsets - first, brackets, side="right") - 1
+                counts = np.bincount(owners, minlength=len(chunk))
+                scan.bracketed.extend((np.flatnonzero(counts > MAX_NESTING) + base).tolist())
+        base += len(chunk)
+    return scan
+
+
+def _scan_slowly(chunk: pa.Array, base: int, is_json: bool, scan: _TextScan) -> None:
+    """:func:`_scan_texts` for a chunk that is not a plain string array without nulls."""
+    texts = pc.cast(chunk, pa.string())
+
+    def found(pattern: str) -> bool:
+        return bool(pc.any(pc.match_substring(texts, pattern)).as_py())
+
+    scan.nul = scan.nul or found("\x00")
+    if is_json:
+        scan.extended = scan.extended or found('"$')
+        scan.nul = scan.nul or found(NUL_SHOWN)
+        brackets = pc.add(pc.count_substring(texts, "{"), pc.count_substring(texts, "["))
+        over = pc.indices_nonzero(pc.fill_null(pc.greater(brackets, MAX_NESTING), False))
+        scan.bracketed.extend(base + index for index in over.to_pylist())
+
+
+def _mark_deep_documents(block: pa.Table, candidates: list[int]) -> pa.Table:
+    """Give every candidate document nested deeper than MAX_NESTING its reason."""
+    texts = block[TEXT_COLUMN]
+    reasons = block[PRE_REASON_COLUMN].to_pylist()
+    changed = False
+    for index in candidates:
+        if reasons[index] is None and nesting_depth(texts[index].as_py()) > MAX_NESTING:
+            reasons[index] = NESTED_TOO_DEEP
+            changed = True
+    if not changed:
+        return block
+    column = block.schema.get_field_index(PRE_REASON_COLUMN)
+    return block.set_column(column, PRE_REASON_COLUMN, pa.array(reasons, pa.string()))
 
 
 @dataclass
@@ -592,13 +734,13 @@ class Typer:
     def __init__(self, spec: TableSpec, is_json: bool, threads: int | None = None) -> None:
         self.spec = spec
         self.is_json = is_json
-        self.sql = build_typing_sql(spec, is_json)
+        # Blocks without any '"$' (no Extended JSON) skip the rewriting step;
+        # blocks without any NUL skip its checks. Statements are built when needed.
+        self._statements: dict[tuple[bool, bool], str] = {}
         #: JSON: the contract columns some record typed so far has (see :meth:`type_block`).
         self.present: set[str] = set()
         #: JSON: the paths of the first documents typed.
         self.document_paths: set[str] = set()
-        # Blocks without any '"$' (no Extended JSON) skip the rewriting step.
-        self.plain_sql = build_typing_sql(spec, is_json, extended=False) if is_json else self.sql
         self.connection = connect_duckdb(":memory:")
         self.connection.execute("set TimeZone = 'UTC'")
         if threads:
@@ -611,6 +753,14 @@ class Typer:
             ]
             + [pa.field(SOURCE_LINE_COLUMN, pa.int64(), nullable=False)]
         )
+
+    def statement(self, extended: bool, nul: bool) -> str:
+        """The typing statement for a block of this kind (built once)."""
+        extended = extended or not self.is_json
+        key = (extended, nul)
+        if key not in self._statements:
+            self._statements[key] = build_typing_sql(self.spec, self.is_json, extended, nul)
+        return self._statements[key]
 
     def close(self) -> None:
         """Release the DuckDB connection."""
@@ -628,11 +778,12 @@ class Typer:
             rejected records (``_source_line``, ``_record_number``, ``_text``,
             ``_reason``).
         """
+        scan = _scan_texts(block[TEXT_COLUMN], self.is_json)
+        if scan.bracketed:
+            block = _mark_deep_documents(block, scan.bracketed)
         self.connection.register("block", block)
         try:
-            extended = self.is_json and pc.any(pc.match_substring(block[TEXT_COLUMN], '"$')).as_py()
-            sql = self.sql if extended or not self.is_json else self.plain_sql
-            result = self.connection.sql(sql).to_arrow_table()
+            result = self.connection.sql(self.statement(scan.extended, scan.nul)).to_arrow_table()
             if self.is_json:
                 self._find_present(result)
                 if not self.document_paths:

@@ -7,16 +7,27 @@ the metadata columns (``_source_file``, ``_source_line``, ``_loaded_at``,
 ``_dlt_load_id``), exactly as the raw table stores them, and the rejected
 records. dlt then imports those files into its load package without
 re-encoding them, so the main process only orchestrates.
+
+Every file's counts are checked where they are made: the records the reader
+produced must be the rows plus the rejects the typer returned, and (for
+line-oriented formats) every line of the file must belong to exactly one
+record or to none (:class:`~loaders.records.LineLedger`); otherwise the file
+stops the load. Worker processes watch their parent: when the loader dies
+(killed, or a terminal closed), they exit at once instead of finishing their
+file for nobody.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+import hashlib
 import math
 import multiprocessing
 import os
 import re
+import signal
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -36,6 +47,7 @@ from .csv_files import CsvLayout, close_match, iter_csv
 from .files import ByteRange, FileUnreadable, is_gzip, split_into_ranges
 from .json_lines import iter_json_file, iter_json_lines, lines_hold_whole_documents
 from .mongo import detect_layout, iter_mongo_export
+from .records import LineLedger
 from .typing_engine import (
     AMOUNT_COLUMN,
     ARROW_TYPES,
@@ -53,8 +65,11 @@ PARALLEL_MIN_BYTES = 24 * 1024 * 1024
 WORKERS = 2
 #: JSON-lines files are read in parts of about this size (in worker processes).
 SPLIT_BYTES = 96 * 1024 * 1024
+#: How often a worker process checks that the loader that started it still runs.
+PARENT_POLL_SECONDS = 0.2
 
-_NOT_JSON_REASONS = ("not valid JSON", "not a JSON object")
+_NOT_BSON_REASONS = ("corrupt BSON", "truncated BSON")
+_NOT_JSON_REASONS = ("not valid JSON", "not a JSON object", *_NOT_BSON_REASONS)
 _SAMPLE_VALUE = re.compile(r': ".*"$')
 _STAMP = pa.timestamp("us", tz="UTC")
 
@@ -68,6 +83,9 @@ class FileResult:
     close header or key for some in ``close_matches``. The amounts are the
     sums of the records' amounts (see :class:`~loaders.typing_engine.TypedBlock`)
     read and rejected, None for a table without amount terms.
+    ``lines`` are the file's physical lines (header and blank lines
+    included) for line-oriented formats, None for BSON and for JSON whose
+    documents may share lines.
     """
 
     table: str
@@ -87,6 +105,7 @@ class FileResult:
     #: JSON: contract columns some record has; a sample of the documents' paths.
     present_columns: set[str] = field(default_factory=set)
     document_paths: set[str] = field(default_factory=set)
+    lines: int | None = None
 
 
 RowsFormat = Literal["parquet", "csv"]
@@ -145,22 +164,25 @@ def read_typed(
     threads: int | None = None,
     byte_range: ByteRange | None = None,
     on_layout: Callable[[CsvLayout], None] | None = None,
+    ledger: LineLedger | None = None,
 ) -> Iterator[TypedBlock]:
     """Read and type one file, or a range of it: yield each block typed.
 
     ``on_layout`` is called with a CSV file's header layout once it is read.
 
+    ``ledger`` is filled with the reader's line and record counts.
+
     Raises:
-        FileUnreadable: the file cannot be read.
+        FileUnreadable: the file cannot be read, or its lines do not add up.
     """
     if spec.format == "csv":
-        blocks = iter_csv(path, spec, on_layout)
+        blocks = iter_csv(path, spec, on_layout, ledger=ledger)
     elif spec.format == "mongo":
-        blocks = iter_mongo_export(path, byte_range)
+        blocks = iter_mongo_export(path, byte_range, ledger=ledger)
     elif byte_range is not None:
-        blocks = iter_json_lines(path, byte_range)
+        blocks = iter_json_lines(path, byte_range, ledger=ledger)
     else:
-        blocks = iter_json_file(path)
+        blocks = iter_json_file(path, ledger=ledger)
     typer = Typer(spec, is_json=spec.format != "csv", threads=threads)
     try:
         for block in blocks:
@@ -176,6 +198,10 @@ def check_format(spec: TableSpec, path: Path, result: FileResult) -> None:
         FileUnreadable: the file is not JSON lines / a MongoDB export.
     """
     if result.records and result.landed == 0 and result.not_json == result.records:
+        if any(reason.startswith(_NOT_BSON_REASONS) for reason in result.reasons):
+            raise FileUnreadable(
+                path, f"not a BSON file: none of its {result.records:,} documents decodes"
+            )
         kind = "a MongoDB export" if spec.format == "mongo" else "JSON lines"
         raise FileUnreadable(
             path, f"not {kind}: none of its {result.records:,} records is a JSON object"
@@ -258,6 +284,15 @@ class _RowsWriter:
         self.writer.close()
 
 
+def staging_name(relative: str) -> str:
+    """A short name for a source file's staged files, whatever the length of its path.
+
+    A file name may have 255 bytes and sit in deep folders; names derived
+    from the path itself would overflow the file-name limit.
+    """
+    return hashlib.sha256(relative.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+
+
 def stage_file(
     job: FileJob,
     out_dir: str,
@@ -276,7 +311,7 @@ def stage_file(
     started = time.perf_counter()
     spec, relative = job.spec, job.relative
     result = FileResult(spec.name, relative, size_bytes=job.path.stat().st_size)
-    stem = Path(out_dir) / f"{relative.replace('/', '__')}.{job.part}"
+    stem = Path(out_dir) / f"{staging_name(relative)}.{job.part}"
     rows_path, rejected_path = f"{stem}.rows.{rows_format}", f"{stem}.rejected.parquet"
     schema = raw_schema(spec)
     rows_writer: _RowsWriter | None = None
@@ -287,8 +322,9 @@ def stage_file(
     def header_read(layout: CsvLayout) -> None:
         result.missing_columns, result.close_matches = layout.missing, dict(layout.close)
 
+    ledger = LineLedger()
     try:
-        for typed in read_typed(spec, job.path, threads, job.byte_range, header_read):
+        for typed in read_typed(spec, job.path, threads, job.byte_range, header_read, ledger):
             rows, rejected = typed.rows, typed.rejected
             _add_amounts(result, typed)
             result.present_columns.update(typed.present)
@@ -335,6 +371,12 @@ def stage_file(
                     rejected_path, REJECTED_SCHEMA
                 )
                 rejected_writer.write_table(table)
+        if ledger.records != result.records:
+            raise FileUnreadable(
+                job.path,
+                f"record accounting does not add up: {ledger.records:,} records read, "
+                f"{result.records:,} typed",
+            )
     except BaseException:
         for writer, written in ((rows_writer, rows_path), (rejected_writer, rejected_path)):
             if writer is not None:
@@ -346,6 +388,7 @@ def stage_file(
     if rejected_writer is not None:
         rejected_writer.close()
     result.seconds = time.perf_counter() - started
+    result.lines = ledger.lines if ledger.line_based else None
     return StagedFile(
         result,
         [(rows_path, result.landed)] if rows_writer is not None else [],
@@ -395,6 +438,8 @@ def merge_parts(job: FileJob, parts: list[StagedFile]) -> StagedFile:
         result.landed += part.result.landed
         result.rejected += part.result.rejected
         result.not_json += part.result.not_json
+        if part.result.lines is not None:
+            result.lines = (result.lines or 0) + part.result.lines
         result.seconds = max(result.seconds, part.result.seconds)
         result.reasons.update(part.result.reasons)
         result.present_columns |= part.result.present_columns
@@ -472,7 +517,9 @@ class Stager:
         """Start the worker processes now, so they are ready when work comes."""
         if self.parallel and self.pool is None:
             context = multiprocessing.get_context("spawn")
-            self.pool = concurrent.futures.ProcessPoolExecutor(WORKERS, mp_context=context)
+            self.pool = concurrent.futures.ProcessPoolExecutor(
+                WORKERS, mp_context=context, initializer=_worker_init, initargs=(os.getpid(),)
+            )
             for _ in range(WORKERS):
                 self.pool.submit(_ready)
 
@@ -530,10 +577,42 @@ class Stager:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
+    def abort(self) -> None:
+        """Stop the workers now, in the middle of a file if need be (the load is given up)."""
+        if self.pool is not None:
+            # The executor has no public way to stop a running task.
+            for process in list(self.pool._processes.values()):
+                process.terminate()
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
 
 def _ready() -> bool:
     """Nothing: importing this module (DuckDB, Arrow) is what warms a worker up."""
     return True
+
+
+def _worker_init(parent: int) -> None:
+    """Tie a worker process to the loader that started it.
+
+    Ctrl-C in a terminal reaches every process of the group: a worker exits
+    quietly (the loader then stops, naming the cause, and loads nothing). A
+    thread checks the parent process every PARENT_POLL_SECONDS: once the
+    loader is gone (a SIGKILL leaves it no time to stop anything), the worker
+    exits at once.
+    """
+    signal.signal(signal.SIGINT, _exit_quietly)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _exit_quietly(signum: int, frame: object) -> None:
+    os._exit(128 + signum)
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)
 
 
 def _cores() -> int:

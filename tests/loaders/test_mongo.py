@@ -161,3 +161,68 @@ def test_a_date_beyond_pythons_range_reaches_the_typer(tmp_path: Path) -> None:
     rows, rejected = typed(path)
     assert not rows
     assert rejected[0]["_reason"].startswith("timestamp: not a timestamp")
+
+
+def _nested_bson(depth: int, kind: int, transaction_id: str) -> bytes:
+    """A document {transaction_id, deep: {a: {a: ...}}} nested ``depth`` levels below deep.
+
+    Built byte by byte: pymongo's encoder stops far earlier than a corrupt dump does.
+    """
+    import struct
+
+    inner = b"\x05\x00\x00\x00\x00"  # the innermost empty document (or array)
+    for _ in range(depth):
+        body = bytes([kind]) + b"0\x00" + inner + b"\x00"
+        inner = struct.pack("<i", len(body) + 4) + body
+    text = transaction_id.encode() + b"\x00"
+    body = (
+        b"\x02transaction_id\x00"
+        + struct.pack("<i", len(text))
+        + text
+        + bytes([kind])
+        + b"deep\x00"
+        + inner
+        + b"\x00"
+    )
+    return struct.pack("<i", len(body) + 4) + body
+
+
+@pytest.mark.parametrize("depth", [150, 700, 10_000])
+@pytest.mark.parametrize("kind", [3, 4], ids=["objects", "arrays"])
+def test_a_deeply_nested_bson_document_is_one_rejected_record(
+    tmp_path: Path, depth: int, kind: int
+) -> None:
+    from loaders.typing_engine import NESTED_TOO_DEEP
+
+    path = tmp_path / "transactions.bson"
+    path.write_bytes(
+        bson.encode(DOCUMENTS[0]) + _nested_bson(depth, kind, "TX-DEEP") + bson.encode(DOCUMENTS[1])
+    )
+    assert bson.decode(_nested_bson(20, kind, "TX-SHALLOW"))["transaction_id"] == "TX-SHALLOW"
+    rows, rejected = typed(path)
+    check_documents(rows)
+    assert [r["_source_line"] for r in rows] == [1, 3]
+    assert [(r["_source_line"], r["_reason"]) for r in rejected] == [(2, NESTED_TOO_DEEP)]
+    assert rejected[0]["_text"].startswith("base64:") or '"TX-DEEP"' in rejected[0]["_text"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40,
+        b"PK\x03\x04" + bytes(range(256)) * 40,
+        # A first length that fits, with a NUL where the first document would end.
+        b"\x10\x00\x00\x00\x02garbage\xff\xfe\x01\x00" + bytes(range(1, 256)) * 40,
+    ],
+    ids=["png", "zip", "plausible length"],
+)
+def test_a_binary_file_at_a_bson_path_is_no_bson(tmp_path: Path, content: bytes) -> None:
+    from loaders.workers import FileJob, merge_parts, stage_file
+
+    path = tmp_path / "transactions.bson"
+    path.write_bytes(content)
+    job = FileJob(TABLES_BY_NAME["transactions"], path, "mongo/transactions.bson")
+    with pytest.raises(FileUnreadable, match="not a BSON file") as raised:
+        staged = stage_file(job, str(tmp_path), dt.datetime.now(dt.UTC), "load")
+        merge_parts(job, [staged])
+    assert raised.value.path == str(path)

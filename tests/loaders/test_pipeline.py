@@ -94,6 +94,16 @@ class Target:
         return result
 
 
+def _physical_lines(path: Path) -> int | None:
+    """Lines of a text export as any editor counts them (LF, CR LF or CR); None for BSON."""
+    import gzip
+
+    data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    return None if path.suffix == ".bson" else len(data.splitlines())
+
+
 @pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
 def target(request: pytest.FixtureRequest, tmp_path: Path) -> Target:
     if request.param == "duckdb":
@@ -122,10 +132,17 @@ def test_every_record_lands_or_is_rejected(target: Target, exports: tuple[Path, 
         )[0][0]
         assert (landed, rejected) == (want.records - want.rejected, want.rejected), path
         ledger = target.query(
-            "select records_read, rows_loaded, rows_rejected from raw._loaded_files "
+            "select records_read, rows_loaded, rows_rejected, lines_read from raw._loaded_files "
             f"where source_file = '{path}'"
         )
-        assert ledger == [(want.records, want.records - want.rejected, want.rejected)]
+        assert ledger == [
+            (
+                want.records,
+                want.records - want.rejected,
+                want.rejected,
+                _physical_lines(root / path),
+            )
+        ]
     reasons = dict(
         target.query(
             "select source_file || ':' || cast(line_number as varchar), reason "
@@ -267,6 +284,19 @@ _CRASHING_LOAD = textwrap.dedent(
             crash_when_due()
             yield from read_typed(*args, **kwargs)
         workers.read_typed = crashing_read
+    elif stage == "forget":  # right after the ledger forgot the files, before the load
+        import loaders.pipeline as pipeline
+        forget = pipeline._forget_ledger_rows
+        def forget_then_crash(*args):
+            forget(*args)
+            crash_when_due()
+        pipeline._forget_ledger_rows = forget_then_crash
+    elif stage == "ledger":  # raw complete and reconciled, the ledger not yet written
+        import loaders.pipeline as pipeline
+        def crash(*args):
+            crash_when_due()
+        pipeline._insert_ledger_rows = crash
+        pipeline._write_ledger = crash
     else:
         for job in (duck.DuckDbCopyJob, postgres.PostgresCsvCopyJob):
             run = job.run
@@ -281,7 +311,32 @@ _CRASHING_LOAD = textwrap.dedent(
 )
 
 
-@pytest.mark.parametrize(("stage", "after"), [("extract", 4), ("load", 3), ("load", 9)])
+def _assert_the_ledger_claims_only_what_raw_holds(target: Target) -> None:
+    """Every ledger row's counts are exactly the rows and rejects raw holds from its file."""
+    tables = target.tables()
+    if "_loaded_files" not in tables:
+        return
+    for path, table, load_id, loaded, rejected in target.query(
+        "select source_file, table_name, _dlt_load_id, rows_loaded, rows_rejected "
+        "from raw._loaded_files"
+    ):
+        rows = target.query(
+            f"select count(*), count(case when _dlt_load_id = '{load_id}' then 1 end) "
+            f"from raw.{table} where _source_file = '{path}'"
+        )[0]
+        rejects = (0, 0)
+        if "_rejected_records" in tables:
+            rejects = target.query(
+                f"select count(*), count(case when _dlt_load_id = '{load_id}' then 1 end) "
+                f"from raw._rejected_records where source_file = '{path}'"
+            )[0]
+        assert (tuple(rows), tuple(rejects)) == ((loaded, loaded), (rejected, rejected)), path
+
+
+@pytest.mark.parametrize(
+    ("stage", "after"),
+    [("extract", 4), ("forget", 1), ("load", 3), ("load", 9), ("ledger", 1)],
+)
 def test_a_killed_load_run_again_equals_one_clean_load(
     target: Target, exports: tuple[Path, dict], tmp_path: Path, stage: str, after: int
 ) -> None:
@@ -308,18 +363,19 @@ def test_a_killed_load_run_again_equals_one_clean_load(
         check=False,
     )
     assert crashed.returncode == 9, crashed.stderr
+    _assert_the_ledger_claims_only_what_raw_holds(target)
     target.load(root)
     assert target.snapshot() == expected
 
 
-@pytest.mark.parametrize("after", [2, 5])
+@pytest.mark.parametrize(("stage", "after"), [("load", 2), ("load", 5), ("ledger", 1)])
 def test_a_first_load_killed_part_way_run_again_is_complete(
-    target: Target, exports: tuple[Path, dict], after: int
+    target: Target, exports: tuple[Path, dict], stage: str, after: int
 ) -> None:
     root, expected = exports
     arguments = ["load", "--source-dir", str(root), *target.cli_args()]
     crashed = subprocess.run(
-        [sys.executable, "-c", _CRASHING_LOAD, "load", str(after), *arguments],
+        [sys.executable, "-c", _CRASHING_LOAD, stage, str(after), *arguments],
         capture_output=True,
         text=True,
         cwd=REPO,
@@ -327,6 +383,7 @@ def test_a_first_load_killed_part_way_run_again_is_complete(
         check=False,
     )
     assert crashed.returncode == 9, crashed.stderr
+    _assert_the_ledger_claims_only_what_raw_holds(target)
     target.load(root)
     for path, want in expected.items():
         landed = target.query(
@@ -760,3 +817,282 @@ def test_a_column_the_configuration_gives_a_constant_stops_the_load(
     with pytest.raises(LoadError, match=r"^configuration: .*reviews.jsonl: reviews\.constants"):
         target.load(root)
     assert not target.tables() & {spec.name for spec in TABLES}
+
+
+# --- records PostgreSQL could not hold, odd files, killed workers ---------------------------
+
+
+def _run_cli(target: Target, root: Path, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "loaders", "load", "--source-dir", str(root)]
+    return subprocess.run(
+        command + target.cli_args(), capture_output=True, text=True, cwd=REPO, check=False, **kwargs
+    )
+
+
+def _deep_array(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+def test_nul_characters_deep_nesting_and_stray_quotes_are_rejected_alike_on_both_targets(
+    target: Target, tmp_path: Path
+) -> None:
+    import json
+
+    from bson import encode
+
+    root = tmp_path / "raw"
+    for folder in ("json", "csv", "mongo"):
+        (root / folder).mkdir(parents=True)
+    events = [json.dumps({"event_id": f"ev-{n}", "city": "Lyon"}) for n in range(6)]
+    events[1] = '{"event_id": "ev-1", "city": "Ly\\u0000on"}'
+    events[3] = '{"event_id": "ev-3", "properties": {"x": ' + _deep_array(10_000) + "}}"
+    (root / "json/events.jsonl").write_bytes("\r".join(events).encode() + b"\r")  # old Mac
+    reviews = [
+        '{"review_id": "RV-1", "tags": ["battery\\u0000"]}',
+        '{"review_id": "RV-2", "tags": ' + _deep_array(100_000) + "}",  # too deep for JSONB
+        '{"review_id": "RV-3", "tags": ["\\\\u0000 is how it is written"]}',
+    ]
+    (root / "json/reviews.jsonl").write_text("\n".join(reviews) + "\n")
+    social = [
+        "date,platform,category,topic,trend_category,mentions,engagement",
+        "2025-01-01,TikTok,Audio,#earbuds,review,120,4500",
+        "2025-01-01,Reddit,Au\x00dio,#earbuds,review,80,2100",
+        '2025-01-02,TikTok,Audio,"#earbuds,review,1,1',
+        *[f"2025-01-{day:02d},TikTok,Audio,#earbuds,review,{day},1" for day in range(3, 30)],
+    ]
+    (root / "csv/social_trends.csv").write_bytes("\r\n".join(social).encode() + b"\r\n")
+    customers = json.dumps({"customer_id": "1", "city": "Lyon"}, indent=2)  # --pretty, 4 lines
+    deep_customer = '{"customer_id": "2", "x": ' + _deep_array(10_000) + "}"
+    (root / "mongo/customers.json").write_text(customers + "\n" + deep_customer + "\n")
+    transactions = [encode({"transaction_id": "TX-1"}), encode({"transaction_id": "TX-2\x00"})]
+    (root / "mongo/transactions.bson").write_bytes(b"".join(transactions))
+
+    completed = _run_cli(target, root)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stderr.strip() == ""
+    rejected = target.query(
+        "select source_file, line_number, record_number, reason, record_text "
+        "from raw._rejected_records order by source_file, line_number"
+    )
+    nul = "\\u0000"
+    assert [row[:4] for row in rejected] == [
+        ("csv/social_trends.csv", 3, 2, f"category: NUL character ({nul})"),
+        ("csv/social_trends.csv", 4, 3, "unterminated quote: the quoted field never ends"),
+        ("json/events.jsonl", 2, 2, f"city: NUL character ({nul})"),
+        ("json/events.jsonl", 4, 4, "nested deeper than 100 levels"),
+        ("json/reviews.jsonl", 1, 1, f"tags: NUL character ({nul})"),
+        ("json/reviews.jsonl", 2, 2, "nested deeper than 100 levels"),
+        ("mongo/customers.json", 5, 2, "nested deeper than 100 levels"),
+        ("mongo/transactions.bson", 2, 2, f"transaction_id: NUL character ({nul})"),
+    ]
+    texts = {(row[0], row[1]): row[4] for row in rejected}
+    assert (
+        texts[("csv/social_trends.csv", 3)]
+        == f"2025-01-01,Reddit,Au{nul}dio,#earbuds,review,80,2100"
+    )
+    assert texts[("json/events.jsonl", 2)] == events[1]
+    assert texts[("json/reviews.jsonl", 2)] == reviews[1]
+    assert target.query("select count(*) from raw.social_trends") == [(28,)]
+    assert target.query("select event_id from raw.events order by event_id") == [
+        (f"ev-{n}",) for n in (0, 2, 4, 5)
+    ]
+    assert target.query("select review_id from raw.reviews") == [("RV-3",)]
+    assert target.query("select customer_id from raw.customers") == [("1",)]
+    assert target.query("select transaction_id from raw.transactions") == [("TX-1",)]
+    ledger = target.query(
+        "select source_file, lines_read, records_read, rows_loaded, rows_rejected "
+        "from raw._loaded_files order by source_file"
+    )
+    assert ledger == [
+        ("csv/social_trends.csv", 31, 30, 28, 2),
+        ("json/events.jsonl", 6, 6, 4, 2),
+        ("json/reviews.jsonl", 3, 3, 1, 2),
+        ("mongo/customers.json", None, 2, 1, 1),  # --pretty: documents may share lines
+        ("mongo/transactions.bson", None, 2, 1, 1),
+    ]
+
+
+def test_a_255_byte_file_name_in_deep_folders_loads(
+    target: Target, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "raw"
+    folder = root.joinpath(*["f" * 200] * 8)
+    folder.mkdir(parents=True)
+    name = "é" * 124 + "e.jsonl"  # 255 bytes in UTF-8, the file-system limit
+    assert len(name.encode()) == 255
+    (folder / name).write_text('{"event_id": "ev-1"}\n{"event_id": "ev-2"}\n')
+    monkeypatch.setenv("SOURCES__RAW_EXPORTS__EVENTS__GLOBS", '["**/*.jsonl"]')
+    relative = (folder / name).relative_to(root).as_posix()
+    for parallel in (False, True):  # staged in this process, then in worker processes
+        if parallel:
+            import loaders.workers
+
+            monkeypatch.setattr(loaders.workers, "PARALLEL_MIN_BYTES", 0)
+        report = target.load(root, tables=["events"])
+        assert [(r.path, r.landed) for r in report.files] == [(relative, 2)]
+        assert target.query("select _source_file, count(*) from raw.events group by 1") == [
+            (relative, 2)
+        ]
+        assert target.query("select source_file, rows_loaded from raw._loaded_files") == [
+            (relative, 2)
+        ]
+
+
+@pytest.mark.parametrize(
+    ("relative", "kind"),
+    [
+        ("mongo/transactions.bson", "zip"),
+        ("mongo/transactions.bson", "plausible BSON"),
+        ("mongo/customers.json", "zip"),
+        ("csv/sales.csv", "zip"),
+        ("json/events.jsonl", "zip"),
+    ],
+)
+def test_a_binary_file_stops_the_load_with_one_line_and_loads_nothing(
+    target: Target, tmp_path: Path, relative: str, kind: str
+) -> None:
+    import random
+    import zipfile
+
+    root = tmp_path / "raw"
+    (root / relative).parent.mkdir(parents=True)
+    noise = random.Random(7).randbytes(300_000)
+    if kind == "zip":
+        archive = tmp_path / "export.zip"
+        with zipfile.ZipFile(archive, "w") as zipped:
+            zipped.writestr("data.bin", noise)
+        (root / relative).write_bytes(archive.read_bytes())
+    else:  # a first length that fits, with a NUL where the first document would end
+        (root / relative).write_bytes(b"\x10\x00\x00\x00\x02garbage\xff\xfe\x01\x00" + noise)
+    completed = _run_cli(target, root, timeout=120)
+    assert completed.returncode == 1
+    lines = completed.stderr.strip().splitlines()
+    assert len(lines) == 1, completed.stderr  # one line, no traceback
+    assert lines[0].startswith(f"error: {root / relative}: ")
+    assert lines[0].endswith("nothing was loaded")
+    assert not target.tables() & ({spec.name for spec in TABLES} | {"_loaded_files"})
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _big_events(path: Path, megabytes: int) -> int:
+    """JSON lines of distinct events, about ``megabytes`` MB; returns their number."""
+    import json
+
+    line = (
+        json.dumps(
+            {
+                "event_id": "ev-{n:08d}",
+                "user_id": "100001",
+                "created_at": "2025-02-01T10:00:00Z",
+                "event_type": "product",
+                "traffic_source": "Email",
+                "utm": {"source": "newsletter", "medium": "email", "campaign_id": "CMP-0001"},
+                "uri": "/product/" + "x" * 200,
+                "properties": {"product": "Yoga Mat Premium", "price": "45.00", "quantity": 1},
+            }
+        )
+        .replace("{", "{{")
+        .replace("}", "}}")
+        .replace("{{n:08d}}", "{n:08d}")
+    )
+    count = megabytes * 1024 * 1024 // len(line.format(n=0))
+    with path.open("w") as handle:
+        handle.writelines(line.format(n=n) + "\n" for n in range(count))
+    return count
+
+
+@pytest.mark.parametrize("signal_name", ["SIGKILL", "SIGTERM", "SIGINT"])
+def test_a_load_killed_while_workers_stage_leaves_no_process_and_no_false_ledger(
+    target: Target, exports: tuple[Path, dict], signal_name: str
+) -> None:
+    import signal
+    import time
+
+    from loaders.workers import staging_name
+
+    root, _ = exports
+    events = _big_events(root / "json/events.jsonl", 60)  # over PARALLEL_MIN_BYTES
+    target.load(root)
+    clean = target.snapshot()
+    assert target.query(
+        "select rows_loaded from raw._loaded_files where source_file = 'json/events.jsonl'"
+    ) == [(events,)]
+
+    command = [sys.executable, "-m", "loaders", "load", "--source-dir", str(root)]
+    loader = subprocess.Popen(
+        command + target.cli_args(),
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as in a terminal
+    )
+    try:
+        deadline = time.monotonic() + 120
+        workers: list[int] = []
+        while time.monotonic() < deadline and len(workers) < 2:
+            time.sleep(0.1)
+            workers = [
+                pid
+                for pid in _children(loader.pid)
+                if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+            ]
+        assert len(workers) >= 2, "the worker processes did not start"
+        # A worker writes the big file's typed rows from its first block on.
+        staged = f"{staging_name('json/events.jsonl')}.0.rows.*"
+        pipelines = Path(os.environ["MARKETING_PIPELINES_DIR"])
+        while time.monotonic() < deadline and not list(pipelines.rglob(staged)):
+            time.sleep(0.02)
+        children = _children(loader.pid)
+        if signal_name == "SIGINT":  # Ctrl-C: the terminal signals the whole group
+            os.killpg(loader.pid, signal.SIGINT)
+        else:
+            loader.send_signal(getattr(signal, signal_name))
+        loader.wait(timeout=60)
+    finally:
+        loader.kill()
+        loader.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_running(pid) for pid in children):
+        time.sleep(0.1)
+    survivors = [pid for pid in children if _running(pid)]
+    for pid in survivors:  # so that a failing run leaves nothing behind either
+        os.kill(pid, signal.SIGKILL)
+    assert not survivors, "processes outlived the loader"
+    assert loader.stdout is not None
+    printed = loader.stdout.read()
+    assert "json/events.jsonl " not in printed  # killed before the big file was staged
+    assert loader.stderr is not None
+    if signal_name == "SIGINT":
+        assert loader.returncode == 130
+        assert loader.stderr.read().strip().splitlines() == [
+            "error: load interrupted; raw._loaded_files counts nothing it left half-loaded, "
+            "and the next load starts over"
+        ]
+    else:
+        assert loader.returncode == -getattr(signal, signal_name)
+    _assert_the_ledger_claims_only_what_raw_holds(target)
+    assert target.snapshot() == clean  # killed during extract: nothing changed
+    target.load(root)
+    assert target.snapshot() == clean

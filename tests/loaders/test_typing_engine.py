@@ -569,3 +569,104 @@ def test_a_json_column_is_present_when_some_record_has_its_path() -> None:
         "sequence_number",  # not a number: there (and rejected)
     }
     assert {"utm__source", "properties__price"} <= typed.document_paths
+
+
+NUL = "\\u0000"  # how a NUL character is shown in rejected texts and reasons
+
+
+@pytest.mark.parametrize(
+    ("column", "document_text", "reason"),
+    [
+        (
+            "value_text",
+            '{"key": "k", "value_text": "a\\u0000b"}',
+            f"value_text: NUL character ({NUL})",
+        ),
+        (
+            "value_id",
+            '{"key": "k", "value_id": {"$oid": "\\u0000"}}',
+            f"value_id: NUL character ({NUL})",
+        ),
+        ("key", '{"key": "k\\u0000"}', f"key: NUL character ({NUL})"),
+        (
+            "value_json",
+            '{"key": "k", "value_json": ["x\\u0000"]}',
+            f"value_json: NUL character ({NUL})",
+        ),
+        (
+            "value_json",
+            '{"key": "k", "value_json": {"a\\\\\\u0000": 1}}',
+            f"value_json: NUL character ({NUL})",
+        ),
+        (
+            "value_number",
+            '{"key": "k", "value_number": "1\\u0000"}',
+            f"value_number: NUL character ({NUL})",
+        ),
+        (
+            "nested__leaf",
+            '{"key": "k", "nested": {"leaf": "\\u0000"}}',
+            f"nested__leaf: NUL character ({NUL})",
+        ),
+    ],
+)
+def test_a_nul_character_in_a_json_value_rejects_the_record(
+    column: str, document_text: str, reason: str
+) -> None:
+    rows, rejected = type_json(ONE, [document_text, {"key": "fine", "value_text": "ok"}])
+    assert [row["key"] for row in rows] == ["fine"]
+    assert len(rejected) == 1
+    assert rejected[0]["_reason"].split("; ")[0] == reason
+    assert "\x00" not in rejected[0]["_reason"] + rejected[0]["_text"]
+    assert rejected[0]["_text"] == document_text
+
+
+def test_nul_characters_outside_the_contract_and_escaped_backslashes_load() -> None:
+    rows, rejected = type_json(
+        ONE,
+        [
+            '{"key": "a", "not_in_contract": "x\\u0000"}',
+            '{"key": "b", "value_text": "\\\\u0000", "value_json": ["\\\\u0000"]}',
+        ],
+    )
+    assert not rejected
+    assert [(r["key"], r["value_text"], r["value_json"]) for r in rows] == [
+        ("a", None, None),
+        ("b", "\\u0000", '["\\\\u0000"]'),
+    ]
+
+
+def test_a_nul_byte_in_a_csv_cell_rejects_the_record_and_shows_as_an_escape() -> None:
+    spec = TABLES_BY_NAME["marketplace_sales"]
+    cells = {
+        "date": ["2025-01-02", "2025-01-02", "2025-01-02"],
+        "marketplace": ["Ama\x00zon", "Amazon", "Amazon"],
+        "product": ["Yoga Mat Premium"] * 3,
+        "category": ["Sports & Outdoors"] * 3,
+        "units_sold": ["3", "4\x00", "5"],
+        "revenue": ["1", "2", "3"],
+    }
+    texts = [";".join(values) for values in zip(*cells.values(), strict=True)]
+    typer = Typer(spec, is_json=False)
+    typed = typer.type_block(_block(texts, cells))
+    assert typed.rows["units_sold"].to_pylist() == [5]
+    reasons = sorted(typed.rejected.to_pylist(), key=lambda row: row["_source_line"])
+    assert [r["_reason"] for r in reasons] == [
+        f"marketplace: NUL character ({NUL})",
+        f'units_sold: NUL character ({NUL}); units_sold: not an integer: "4{NUL}"',
+    ]
+    assert reasons[0]["_text"] == f"2025-01-02;Ama{NUL}zon;Yoga Mat Premium;Sports & Outdoors;3;1"
+
+
+def test_a_document_nested_deeper_than_the_limit_is_rejected_before_parsing() -> None:
+    from loaders.typing_engine import MAX_NESTING, NESTED_TOO_DEEP, nesting_depth
+
+    deep = '{"key": "deep", "value_json": ' + "[" * 200_000 + "]" * 200_000 + "}"
+    limit = (
+        '{"key": "limit", "value_json": ' + "[" * (MAX_NESTING - 1) + "]" * (MAX_NESTING - 1) + "}"
+    )
+    assert nesting_depth(limit) == MAX_NESTING
+    assert nesting_depth('{"a": "[[[[", "b": [{"c": "]]"}]}') == 3
+    rows, rejected = type_json(ONE, [deep, limit, {"key": "plain"}])
+    assert sorted(row["key"] for row in rows) == ["limit", "plain"]
+    assert [(r["_source_line"], r["_reason"]) for r in rejected] == [(10, NESTED_TOO_DEEP)]
