@@ -864,7 +864,10 @@ def test_nul_characters_deep_nesting_and_stray_quotes_are_rejected_alike_on_both
     customers = json.dumps({"customer_id": "1", "city": "Lyon"}, indent=2)  # --pretty, 4 lines
     deep_customer = '{"customer_id": "2", "x": ' + _deep_array(10_000) + "}"
     (root / "mongo/customers.json").write_text(customers + "\n" + deep_customer + "\n")
-    transactions = [encode({"transaction_id": "TX-1"}), encode({"transaction_id": "TX-2\x00"})]
+    transactions = [
+        encode({"transaction_id": "TX-1", "amount": 1.0}),
+        encode({"transaction_id": "TX-2\x00", "amount": 2.0}),
+    ]
     (root / "mongo/transactions.bson").write_bytes(b"".join(transactions))
 
     completed = _run_cli(target, root)
