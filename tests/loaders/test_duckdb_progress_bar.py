@@ -22,8 +22,7 @@ import pytest
 
 from tests.conftest import REPO
 
-#: A 300-million-row cross join: several seconds, over DuckDB's 2 s threshold.
-#: About 4 s on one core of the build machines: DuckDB draws its bar after 2 s.
+#: A 600-million-row cross join: about 4 s on one core of the build machines: DuckDB draws its bar after 2 s.
 SLOW_QUERY = (
     "select sum(hash(a.range * 31 + b.range)) as total from range(25000) as a, range(24000) as b"
 )
