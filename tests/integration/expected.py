@@ -931,6 +931,7 @@ def monthly_revenue(orders: pd.DataFrame) -> pd.DataFrame:
         "avg_transaction_value",
         "transactions_revenue",
         "sales_csv_revenue",
+        "shopify_revenue",
         "events_revenue",
     ]
     revenue = orders[orders["is_revenue"].astype(bool)].copy()
@@ -945,6 +946,10 @@ def monthly_revenue(orders: pd.DataFrame) -> pd.DataFrame:
         t if s == "sales_csv" else 0
         for t, s in zip(revenue["total"], revenue["order_source"], strict=True)
     ]
+    revenue["from_shopify"] = [
+        t if s == "shopify" else 0
+        for t, s in zip(revenue["total"], revenue["order_source"], strict=True)
+    ]
     revenue["from_events"] = [
         t if s == "events" else 0
         for t, s in zip(revenue["total"], revenue["order_source"], strict=True)
@@ -955,6 +960,7 @@ def monthly_revenue(orders: pd.DataFrame) -> pd.DataFrame:
         customers=("customer_id", lambda ids: ids.dropna().nunique()),
         from_transactions=("from_transactions", "sum"),
         from_sales_csv=("from_sales_csv", "sum"),
+        from_shopify=("from_shopify", "sum"),
         from_events=("from_events", "sum"),
     )
     rows = []
@@ -971,12 +977,13 @@ def monthly_revenue(orders: pd.DataFrame) -> pd.DataFrame:
                     _round_cents(row["total"], row["count"]),
                     money(row["from_transactions"]),
                     money(row["from_sales_csv"]),
+                    money(row["from_shopify"]),
                     money(row["from_events"]),
                 ]
             )
         else:
             zero = Decimal("0.00")
-            rows.append([month, zero, 0, 0, None, zero, zero, zero])
+            rows.append([month, zero, 0, 0, None, zero, zero, zero, zero])
         month = _month(month + dt.timedelta(days=31))
     return pd.DataFrame(rows, columns=columns, dtype=object)
 

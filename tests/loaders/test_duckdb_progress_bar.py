@@ -22,7 +22,8 @@ import pytest
 
 from tests.conftest import REPO
 
-#: A 600-million-row cross join: about 4 s on one core of the build machines: DuckDB draws its bar after 2 s.
+#: A 600-million-row cross join, about 4 s on one core of the build machines: DuckDB
+#: draws its bar after 2 s.
 SLOW_QUERY = (
     "select sum(hash(a.range * 31 + b.range)) as total from range(25000) as a, range(24000) as b"
 )
