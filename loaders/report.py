@@ -292,3 +292,64 @@ def print_report(
 
         path = write_report(target, frames, analyses, html_out)
         print(f"\nHTML report (charts included, opens without a network): {path}", file=out)
+    print_data_quality_warnings(query, out)
+
+
+_DATA_QUALITY_SQL = """
+select
+    table_name,
+    rejection_rate,
+    most_common_reject_reason_code,
+    invalid_rate,
+    most_common_dq_issue_code,
+    needs_attention,
+    missing_columns,
+    amount_unreconciled
+from marts.data_quality_summary
+order by table_name
+"""
+
+
+def data_quality_warnings(rows: list[tuple[Any, ...]]) -> list[str]:
+    """One line per table whose data needs a look, from marts.data_quality_summary rows.
+
+    A table needs attention when its rejected or invalid share passes var
+    data_quality_warning_rate (``needs_attention``), when a file lacked contract
+    columns, or when its money read does not reconcile with its revenue.
+    """
+    lines = []
+    for table, rejected, reject_reason, invalid, issue, attention, missing, gap in rows:
+        parts = []
+        if attention and rejected is not None and reject_reason is not None and rejected > 0:
+            parts.append(f"{rejected:.2f}% of records rejected (most often: {reject_reason})")
+        if attention and invalid is not None and issue is not None and invalid > 0:
+            parts.append(f"{invalid:.2f}% of rows invalid (most often: {issue})")
+        if missing:
+            parts.append(f"files without column(s) {missing}")
+        if gap is not None and abs(gap) >= 0.01:
+            parts.append(f"{gap:,.2f} of the money read is unaccounted for")
+        if parts:
+            lines.append(f"  {table}: " + "; ".join(parts))
+    return lines
+
+
+def print_data_quality_warnings(query: Any, out: TextIO = sys.stdout) -> None:
+    """End the report with a visible block when any table's data needs a look."""
+    _, rows = query(_DATA_QUALITY_SQL)
+    lines = data_quality_warnings(rows)
+    if not lines:
+        return
+    rule = "!" * 78
+    print(f"\n{rule}", file=out)
+    print(
+        "WARNING: the data of these tables needs a look (shares above var "
+        "data_quality_warning_rate, default 2%):",
+        file=out,
+    )
+    for line in lines:
+        print(line, file=out)
+    print(
+        "  details: marts.data_quality_summary, raw._rejected_records (file, line, reason)",
+        file=out,
+    )
+    print(rule, file=out)

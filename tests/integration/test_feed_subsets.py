@@ -313,3 +313,11 @@ def test_the_cases_cover_every_feed_alone_and_the_documented_combinations() -> N
     assert files["mongo"] == {CUSTOMERS, TRANSACTIONS, CAMPAIGNS}
     assert files["transactions_events_reviews"] == {TRANSACTIONS, EVENTS, REVIEWS}
     assert files["social_and_marketplace"] == {SOCIAL_TRENDS, MARKETPLACE_SALES}
+
+
+@pytest.mark.parametrize("subset", [c for c in CASES if c.values[0][1] == "mongo"], indirect=True)
+def test_the_report_ends_with_the_data_quality_warning(subset: SubsetBuild) -> None:
+    # The generated customers have 3.4% invalid rows (planted defects), above the 2% default.
+    tail = subset.report_output.strip().splitlines()[-6:]
+    assert any("WARNING: the data of these tables needs a look" in line for line in tail), tail
+    assert any(line.startswith("  customers: ") for line in tail), tail
