@@ -48,9 +48,10 @@ METRIC = (
     "purchase conversion rate of sessions landing from email: converted sessions / "
     "sessions (fct_sessions.is_converted)"
 )
-ELIGIBLE_TRAFFIC = "sessions whose landing event came from traffic source email"
+ELIGIBLE_TRAFFIC = "sessions whose landing traffic source is in channel group email"
 RANDOMISATION_UNIT = "session"
-#: The landing traffic source of the eligible sessions.
+#: The channel group of the eligible sessions' landing traffic source (seed
+#: channel_aliases: `email`, `newsletter`, `klaviyo`, ... whatever the export calls it).
 TRAFFIC_SOURCE = "email"
 #: Relative minimum detectable effects planned (0.10 = +10% of the baseline rate).
 MDE_GRID: tuple[float, ...] = (0.05, 0.10, 0.20)
@@ -512,7 +513,7 @@ def read_traffic(warehouse: Warehouse) -> Traffic:
     daily = warehouse.frame(
         "select session_date, count(*) as sessions, "
         "sum(case when is_converted then 1 else 0 end) as converted_sessions "
-        f"from marts.fct_sessions where landing_traffic_source = '{TRAFFIC_SOURCE}' "
+        f"from marts.fct_sessions where landing_channel_group = '{TRAFFIC_SOURCE}' "
         "group by session_date"
     )
     days = pd.to_datetime(daily["session_date"]).dt.date

@@ -116,7 +116,7 @@ class DailySessions:
     def frame(self, sql: str) -> pd.DataFrame:
         if "int_as_of_date" in sql:
             return pd.DataFrame({"as_of_date": [dt.date(2026, 1, 1)]})
-        assert "landing_traffic_source = 'email'" in sql
+        assert "landing_channel_group = 'email'" in sql
         return pd.DataFrame(
             {
                 "session_date": [

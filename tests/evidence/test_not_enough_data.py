@@ -51,7 +51,7 @@ QUERIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("from core.fct_reviews", ("product_name", "reviews", "low_ratings")),
     ("from core.int_as_of_date", ("as_of_date",)),
     ("as day_p99", ("last_day",)),
-    ("landing_traffic_source = 'email'", ("session_date", "sessions", "converted_sessions")),
+    ("landing_channel_group = 'email'", ("session_date", "sessions", "converted_sessions")),
     (
         "min(trend_date) as first_day",
         ("platform", "category", "trend_category", "first_day", "last_day"),
@@ -295,7 +295,7 @@ def test_without_an_as_of_date_the_plan_starts_the_day_after_the_last_session() 
         **{
             "from core.int_as_of_date": pd.DataFrame({"as_of_date": [None]}),
             "as day_p99": pd.DataFrame({"last_day": [dt.date(2025, 12, 31)]}),
-            "landing_traffic_source = 'email'": daily,
+            "landing_channel_group = 'email'": daily,
         }
     )
     traffic = ab_test_plan.read_traffic(warehouse)  # type: ignore[arg-type]

@@ -141,14 +141,14 @@ def test_ab_test_plan_from_the_sessions(generated_build: Build) -> None:
         int(
             generated_build.scalar(
                 f"select {expression} from marts.fct_sessions "
-                "where landing_traffic_source = 'email' "
+                "where landing_channel_group = 'email' "
                 f"and session_date >= '{start}' and session_date < '{as_of}'"
             )
         )
         for expression in ("count(*)", "sum(case when is_converted then 1 else 0 end)")
     )
     recent = generated_build.scalar(
-        "select count(*) from marts.fct_sessions where landing_traffic_source = 'email' "
+        "select count(*) from marts.fct_sessions where landing_channel_group = 'email' "
         f"and session_date >= '{as_of - dt.timedelta(days=ab.TRAFFIC_DAYS)}' "
         f"and session_date < '{as_of}'"
     )
