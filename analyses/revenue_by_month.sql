@@ -1,4 +1,4 @@
--- Business question 4: revenue month by month (both feeds).
+-- Business question 4: revenue month by month (every order feed).
 with
 
 monthly_revenue as (

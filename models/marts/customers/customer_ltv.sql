@@ -1,5 +1,5 @@
 -- One row per customer with at least one valid order (a revenue order with a
--- customer, either feed): the BG/NBD and Gamma-Gamma inputs of lifetimes'
+-- customer, any order feed): the BG/NBD and Gamma-Gamma inputs of lifetimes'
 -- summary_data_from_transaction_data (daily, observed up to the as-of date),
 -- historic and predicted value, churn risk and the lifecycle segment. Every
 -- formula is in the docs of the model (_growth__docs.md).

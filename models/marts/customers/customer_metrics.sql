@@ -1,4 +1,4 @@
--- One row per customer with at least one revenue order in either feed.
+-- One row per customer with at least one revenue order in any order feed.
 with
 
 orders as (

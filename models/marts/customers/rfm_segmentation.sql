@@ -1,5 +1,5 @@
 -- One row per customer with at least one valid order (a revenue order with a
--- customer, either feed): recency, frequency and monetary value on the as-of
+-- customer, any order feed): recency, frequency and monetary value on the as-of
 -- date, their tie-stable 1-5 scores (5 best) and the RFM segment that the
 -- seed rfm_segment_map gives the (r_score, f_score) pair.
 with
