@@ -1,5 +1,5 @@
 -- Business question 5: which country brings the most revenue (customers of
--- the MongoDB export, both feeds' orders)?
+-- the MongoDB export, every order feed's orders)?
 with
 
 country_statistics as (
