@@ -14,20 +14,19 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from loaders.pipeline import STAGING_LAYOUT, load
 from loaders.sample_data import generate
 from tests.conftest import REPO
+from tests.loaders.test_pipeline import Query, _duckdb_query, _postgres_query
 
 pytestmark = pytest.mark.slow
 
 STAGING = STAGING_LAYOUT % "raw"
-Query = Callable[[str], list[tuple[Any, ...]]]
 
 #: A load that dies (``os._exit``) as soon as its copy job of the customers has run: their
 #: rows are in the staging dataset (a reload) and the package is never completed.
@@ -110,27 +109,6 @@ class Warehouse:
             for path in self.dlt_dir.glob(pattern)
             if path.is_file()
         )
-
-
-def _duckdb_query(path: Path) -> Query:
-    import duckdb
-
-    def query(sql: str) -> list[tuple[Any, ...]]:
-        with duckdb.connect(str(path), read_only=True) as connection:
-            return connection.execute(sql).fetchall()
-
-    return query
-
-
-def _postgres_query() -> Query:
-    import psycopg2
-
-    def query(sql: str) -> list[tuple[Any, ...]]:
-        with psycopg2.connect("") as connection, connection.cursor() as cursor:
-            cursor.execute(sql)
-            return cursor.fetchall()
-
-    return query
 
 
 @pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
