@@ -47,6 +47,7 @@ unioned as (
 
         -- timestamps
         created_at,
+        cast(created_at as date) as created_date,
 
         -- quality
         is_valid,
@@ -86,6 +87,7 @@ unioned as (
 
         -- timestamps
         created_at,
+        cast(created_at as date) as created_date,
 
         -- quality
         true as is_valid,
@@ -96,30 +98,7 @@ unioned as (
 
 final as (
 
-    select
-        customer_id,
-        customer_source,
-        full_name,
-        first_name,
-        last_name,
-        email_hash,
-        email_domain,
-        has_email,
-        has_valid_email,
-        phone_hash,
-        has_phone,
-        has_valid_phone,
-        age,
-        gender,
-        city,
-        country_code,
-        country_name,
-        has_marketing_consent,
-        created_at,
-        cast(created_at as date) as created_date,
-        is_valid,
-        dq_issues
-    from unioned
+    select * from unioned
 
 )
 
