@@ -71,7 +71,7 @@ def test_report_answers_every_question_and_prints_the_evidence(
     lines = output.strip().splitlines()
     (html_line,) = [n for n, line in enumerate(lines) if line.startswith("HTML report")]
     assert lines[html_line].endswith(str(html_path.resolve()))
-    rest = lines[html_line + 1 :]
+    rest = [line for line in lines[html_line + 1 :] if line]
     assert not rest or (
         rest[1].startswith("WARNING: the data of these tables needs a look")
         and rest[0] == rest[-1] == "!" * 78
