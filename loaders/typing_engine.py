@@ -613,7 +613,9 @@ def _amount_expression(spec: TableSpec) -> str:
     """SQL of a record's amount: its amount terms added up, NULL when none is readable.
 
     A term is readable when its value could be typed; a term that is missing
-    or could not be typed counts 0.
+    or could not be typed counts 0. Each term counts in whole cents, rounded
+    half away from zero as the warehouse stores money (macro ``to_money``), so
+    that a sub-cent value such as 10.005 is 10.01 in the ledger as in staging.
     """
     if not spec.amount_terms:
         return "cast(null as double)"
@@ -622,7 +624,10 @@ def _amount_expression(spec: TableSpec) -> str:
         value = _quote("v:" + term.removeprefix("-"))
         readable.append(f"{value} is not null")
         sign = "-" if term.startswith("-") else "+"
-        parts.append(f"{sign} coalesce(cast({value} as double), 0)")
+        number = f"cast({value} as double)"
+        # Beyond decimal(38, 8) (no money the warehouse can store) the number stays as read.
+        cents = f"coalesce(cast(round(try_cast({number} as decimal(38, 8)), 2) as double), {number})"
+        parts.append(f"{sign} coalesce({cents}, 0)")
     total = " ".join(parts).removeprefix("+ ")
     return f"case when {' or '.join(readable)} then {total} end"
 

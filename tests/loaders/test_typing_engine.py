@@ -530,6 +530,28 @@ def test_each_record_s_amount_adds_its_terms_and_rejected_records_keep_theirs() 
     assert "_amount" not in typed.rows.column_names
 
 
+def test_each_amount_term_counts_in_whole_cents_as_the_warehouse_stores_it() -> None:
+    # Staging rounds every money value to cents (half away from zero) before it
+    # adds them: 10.005 - 0.004 + 2.995 is 10.01 - 0.00 + 3.00 there, 13.01,
+    # not round(12.996) = 13.00, and the ledger must count the same cent.
+    spec = TABLES_BY_NAME["transactions"]
+    documents = [
+        {"transaction_id": "t1", "amount": 10.005, "discount_applied": 0.004, "shipping_cost": 2.995},
+        {"transaction_id": "t2", "amount": -0.125},
+        {"transaction_id": "t3", "amount": 1e40},  # beyond what the warehouse stores: as read
+    ]
+    typer = Typer(spec, is_json=True)
+    try:
+        typed = typer.type_block(_block([json.dumps(d) for d in documents[:2]]))
+        huge = typer.type_block(_block([json.dumps(documents[2])]))
+    finally:
+        typer.close()
+    assert typed.amount_read == pytest.approx(13.01 - 0.13)
+    assert huge.amount_read == pytest.approx(1e40)
+    rows, _ = type_json(spec, documents[:2])
+    assert [row["amount"] for row in rows] == [10.005, -0.125]  # raw keeps what was read
+
+
 def test_a_table_without_amount_terms_has_no_amounts() -> None:
     typer = Typer(TABLES_BY_NAME["reviews"], is_json=True)
     try:

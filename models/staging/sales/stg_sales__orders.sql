@@ -17,9 +17,11 @@ deduplicated as (
     select
         *,
         count(*) over (partition by order_id) as raw_record_count,
-        -- the sales of the other records of the key: removed as duplicates
-        sum(sales) over (partition by order_id) - coalesce(sales, 0)
-            as duplicate_amount,
+        -- the sales (in cents, as the loader's ledger counts them) of the
+        -- other records of the key: removed as duplicates
+        {%- set amount = ledger_amount(['sales']) %}
+        sum({{ amount }}) over (partition by order_id)
+        - coalesce({{ amount }}, 0) as duplicate_amount,
         {{ latest_record_first(['order_id']) }} as record_rank
     from source
 
