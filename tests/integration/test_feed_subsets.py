@@ -10,7 +10,11 @@ analysed and reported exactly as ``make run`` does, on DuckDB and on PostgreSQL:
 - the marts that subset feeds have rows;
 - the five marts of issue 2 and the customer analytics (RFM, LTV, cohorts) equal the
   independent pandas computation of ``expected.py`` / ``test_customer_analytics.py`` made
-  from the same files, so a subset never gets a silently different figure.
+  from the same files, so a subset never gets a silently different figure;
+- on the three subsets that failed before (the empty folder, social trends with marketplace
+  sales, web events alone: an as-of date of null in the A/B plan's not-null columns), the
+  statistics step and the report say "Not enough data for X: Y" for what they cannot
+  compute, and every dashboard page renders without an exception, error or warning.
 
 The builds of one target run two at a time (dbt's per-node cost is single-threaded).
 """
@@ -24,10 +28,12 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 
+from loaders.dashboard import PAGES
 from tests.conftest import REPO
 from tests.integration import expected
 from tests.integration.conftest import Build, build_warehouse
@@ -113,6 +119,33 @@ SUBSETS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 #: What every case has, whatever its feeds (one row per raw table, the seven insights).
 ALWAYS = ("core.int_as_of_date", "marts.data_quality_summary", "marts.business_insights")
 
+#: What the statistics step and the report must say for each subset.
+MISSING: dict[str, tuple[str, ...]] = {
+    "empty": (
+        "Not enough data for the product diagnosis: no valid reviews of any product.",
+        "Not enough data for the A/B test plan: no web sessions",
+        "Not enough data for the social-to-sales lag: no social trends and no marketplace sales.",
+        "Not enough data for the campaign plan: ",
+    ),
+    "social_and_marketplace": (
+        "Not enough data for the product diagnosis: no valid reviews of any product.",
+        "Not enough data for the A/B test plan: no ",
+        "Not enough data for the campaign plan: ",
+    ),
+    "web_events": (
+        "Not enough data for the product diagnosis: no valid reviews of any product.",
+        "Not enough data for the social-to-sales lag: no social trends and no marketplace sales.",
+        "Not enough data for the campaign plan: ",
+    ),
+}
+#: Only in the step's summary (the report prints the tests as a table plus these lines).
+SUMMARY_ONLY: dict[str, tuple[str, ...]] = {
+    "empty": ("discount_quantity: not enough data (no valid transactions with a quantity)",),
+    "social_and_marketplace": ("traffic_source_conversion: not enough data (no web sessions)",),
+    "web_events": ("consent_spend: not enough data (no completed transactions",),
+}
+APP = REPO / "loaders" / "dashboard" / "app.py"
+
 #: make run's dbt build: no unit tests (data independent, run by make test's own
 #: builds), no evidence-table tests before the statistics step fills them.
 PRODUCTION_FLAGS = (
@@ -131,6 +164,7 @@ class SubsetBuild:
     build: Build
     report_returncode: int
     report_output: str
+    report_html: Path
     exports: expected.Exports
     marts: expected.Marts
 
@@ -181,8 +215,9 @@ def _build_case(
     )
     exports = expected.Exports.read(source, seeds)
     marts = expected.marts_of(exports, seeds, build.loaded_date)
+    output = report.stdout + report.stderr
     return SubsetBuild(
-        case, build, report.returncode, report.stdout + report.stderr, exports, marts
+        case, build, report.returncode, output, scratch / "report.html", exports, marts
     )
 
 
@@ -321,3 +356,91 @@ def test_the_report_ends_with_the_data_quality_warning(subset: SubsetBuild) -> N
     tail = subset.report_output.strip().splitlines()[-6:]
     assert any("WARNING: the data of these tables needs a look" in line for line in tail), tail
     assert any(line.startswith("  customers: ") for line in tail), tail
+
+
+#: The cases whose statistics step, report and dashboard must say what is missing.
+SAYS_MISSING = [c for c in CASES if c.values[0][1] in MISSING]
+
+
+@pytest.mark.parametrize("subset", SAYS_MISSING, indirect=True)
+def test_the_statistics_step_says_what_is_missing_and_its_tests_pass(
+    subset: SubsetBuild,
+) -> None:
+    case, build = subset.case, subset.build
+    # dbt build and the statistics step with its own dbt build both passed
+    assert build.returncode == 0, build.failures()
+    summary = build.output.split("--- python -m loaders analyze ---", 1)[1]
+    assert "Traceback" not in summary
+    for sentence in (*MISSING[case], *SUMMARY_ONLY[case]):
+        assert sentence in summary, f"{case}: {sentence!r} not in\n{summary[-4000:]}"
+    assert build.scalar("select count(*) from marts.hypothesis_tests") == 6
+    statuses = build.rows("marts.ab_test_plan")["status"].tolist()
+    assert statuses == ["not_enough_data"] or set(statuses) == {"planned"}
+
+
+@pytest.mark.parametrize("subset", SAYS_MISSING, indirect=True)
+def test_the_report_says_what_is_missing(subset: SubsetBuild) -> None:
+    # The report of the case (make run's, with --html), run by the fixture.
+    assert subset.report_returncode == 0, subset.report_output[-3000:]
+    assert "Traceback" not in subset.report_output
+    evidence = subset.report_output.split("Evidence (python -m loaders analyze)", 1)[1]
+    for sentence in MISSING[subset.case]:
+        assert sentence in evidence, f"{subset.case}: {sentence!r} not in\n{evidence}"
+    assert "has not run" not in evidence
+    page = subset.report_html.read_text(encoding="utf-8")
+    assert 'class="note missing">Not enough data for the campaign plan: ' in page
+    assert "Data as of None" not in page
+
+
+@pytest.fixture
+def on_build(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Point this process at a build's warehouse (the app reads the environment)."""
+
+    def use(build: Build) -> None:
+        for name in list(os.environ):
+            if name.startswith("PG"):
+                monkeypatch.delenv(name)
+        for name, value in build.environment.items():
+            if name.startswith(("PG", "DUCKDB_PATH", "DBT_", "MARKETING_")):
+                monkeypatch.setenv(name, value)
+        monkeypatch.delenv("MARKETING_DASHBOARD_COMPILED", raising=False)
+
+    return use
+
+
+def _shown(app: Any) -> str:
+    """Every text the page shows: alerts, Markdown, and the empty charts' annotations."""
+    import json
+
+    texts = [str(item.value) for item in (*app.info, *app.markdown, *app.caption)]
+    for chart in app.get("plotly_chart"):
+        layout = json.loads(chart.proto.spec).get("layout", {})
+        texts += [str(note.get("text", "")) for note in layout.get("annotations", [])]
+    # The pages escape Markdown punctuation in what they show: read it as the reader does.
+    return " ".join(texts).replace("\\", "")
+
+
+@pytest.mark.parametrize("subset", SAYS_MISSING, indirect=True)
+def test_every_dashboard_page_renders_and_says_what_is_missing(
+    subset: SubsetBuild, on_build: Any
+) -> None:
+    from streamlit.runtime.caching import cache_data, cache_resource
+    from streamlit.testing.v1 import AppTest
+
+    case, build = subset.case, subset.build
+    assert build.returncode == 0, build.failures()
+    on_build(build)
+    cache_data.clear()
+    cache_resource.clear()  # the business questions compiled for another build's database
+    app = AppTest.from_file(str(APP), default_timeout=180)
+    app.run()
+    for path, title in PAGES:
+        app.switch_page(f"views/{path}.py")
+        app.run()
+        problems = [f"exception: {item.value}" for item in app.exception]
+        problems += [f"error: {item.value}" for item in app.error]
+        problems += [f"warning: {item.value}" for item in app.warning]
+        assert not problems, f"{case} /{path}: {problems}"
+        assert [item.value for item in app.title] == [title], path
+        if case == "empty":
+            assert "Not enough data for " in _shown(app), f"/{path} says nothing is missing"
