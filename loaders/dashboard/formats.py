@@ -5,7 +5,7 @@ p-value, a share or an amount reads the same wherever it appears:
 
 * a p-value: four decimals, below 0.0001 as ``<0.0001`` (a float's underflow is no
   more precise than that);
-* a share (a fraction, 0.25): a percentage with one decimal, ``25.0%``;
+* a share (a fraction, 0.25): a percentage with one decimal, ``25.0%`` (``5,189.4%``);
 * a rate the marts already hold in percent (3.1): two decimals and a sign, ``3.10%``;
 * an amount of money: thousands separated, two decimals; a count: whole, separated;
 * a missing value: an em dash (:data:`MISSING`), never "None" or "nan".
@@ -160,19 +160,19 @@ def p_value(value: Any) -> str:
 
 def share(value: Any) -> str:
     """A fraction as a percentage with one decimal: 0.25 -> ``25.0%``."""
-    return MISSING if is_missing(value) else f"{float(value):.1%}"
+    return MISSING if is_missing(value) else f"{float(value):,.1%}"
 
 
 def change(value: Any) -> str:
     """A relative change with its sign: 0.05 -> ``+5.0%``."""
     if is_missing(value) or math.isinf(float(value)):
         return MISSING
-    return f"{float(value):+.1%}"
+    return f"{float(value):+,.1%}"
 
 
 def percent_units(value: Any) -> str:
     """A rate already in percent: 3.1 -> ``3.10%``."""
-    return MISSING if is_missing(value) else f"{float(value):.2f}%"
+    return MISSING if is_missing(value) else f"{float(value):,.2f}%"
 
 
 def money(value: Any) -> str:

@@ -183,10 +183,10 @@ def _revenue_by_month(frame: pd.DataFrame) -> str:
         first = frame.iloc[0]
         if before["total_revenue"]:
             change = last["total_revenue"] / before["total_revenue"] - 1
-            text += f" ({change:+.1%} on {before['month']:%Y-%m})"
+            text += f" ({formats.change(change)} on {before['month']:%Y-%m})"
         if first["total_revenue"]:
             growth = last["total_revenue"] / first["total_revenue"] - 1
-            text += f"; {growth:+.1%} since {first['month']:%Y-%m} ({len(frame)} months)"
+            text += f"; {formats.change(growth)} since {first['month']:%Y-%m} ({len(frame)} months)"
     return text + ". Every month in the rows below and in the trend above."
 
 

@@ -47,8 +47,8 @@ MAX_LINES = 6
 
 #: printf formats of the grid for each numeric kind (shares are shown times 100).
 _NUMBER_FORMATS = {
-    "share": "%.1f%%",
-    "percent_units": "%.2f%%",
+    "share": "%,.1f%%",
+    "percent_units": "%,.2f%%",
     "money": "%,.2f",
     "ratio": "%,.2f",
 }

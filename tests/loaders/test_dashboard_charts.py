@@ -368,6 +368,7 @@ def test_formats_read_one_way_and_missing_is_a_dash() -> None:
     assert formats.p_value(1e-9) == formats.p_value(0.0) == "<0.0001"
     assert formats.p_value(0.01234) == "0.0123" and formats.p_value(None) == "—"
     assert formats.share(0.25) == "25.0%" and formats.share(float("nan")) == "—"
+    assert formats.share(51.894) == "5,189.4%" and formats.change(0.05) == "+5.0%"
     assert formats.percent_units(3.1) == "3.10%" and formats.money(1234.5) == "1,234.50"
     assert formats.cell(None, "roi") == formats.cell(pd.NaT, "start_date") == "—"
     assert (
@@ -436,7 +437,7 @@ def test_tables_have_word_headers_one_format_and_fit_the_page() -> None:
     assert list(table.frame["segment"]) == ["Can't lose", "Champions"]
     assert list(table.frame["p_value_holm"]) == ["<0.0001", "—"]
     assert table.frame["roi"].iloc[0] == pytest.approx(25.0)  # shown as 25.0%
-    assert table.config["roi"]["type_config"]["format"] == "%.1f%%"
+    assert table.config["roi"]["type_config"]["format"] == "%,.1f%%"
     assert table.width <= tables.PAGE_WIDTH
     # The long text wraps in a row tall enough for it instead of running off the side.
     assert table.row_height is not None and table.row_height > 64
