@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from . import formats
 from .text import plotly, plotly_labels
 
 TEMPLATE = "plotly_white"
@@ -30,6 +31,11 @@ PALETTE = (
 )
 FLAG_COLOUR = "#d62728"
 NEUTRAL_COLOUR = "#7f7f7f"
+
+
+def _words(values: pd.Series, *, code: bool = False) -> list[str]:
+    """Coded values (``cant_lose``) in words, as Plotly text (:func:`.formats.words`)."""
+    return [plotly(formats.words(value, code=code)) for value in values]
 
 
 def _layout(figure: go.Figure, title: str, height: int = 420) -> go.Figure:
@@ -103,7 +109,7 @@ def rfm_segments(frame: pd.DataFrame) -> go.Figure:
     )
     figure.add_trace(
         go.Bar(
-            y=plotly_labels(ordered["segment"]),
+            y=_words(ordered["segment"], code=True),
             x=ordered["customers"],
             orientation="h",
             name="Customers",
@@ -114,7 +120,7 @@ def rfm_segments(frame: pd.DataFrame) -> go.Figure:
     )
     figure.add_trace(
         go.Bar(
-            y=plotly_labels(ordered["segment"]),
+            y=_words(ordered["segment"], code=True),
             x=ordered["revenue"],
             orientation="h",
             name="Revenue",
@@ -127,47 +133,117 @@ def rfm_segments(frame: pd.DataFrame) -> go.Figure:
     return _layout(figure, title, height=max(360, 28 * len(frame) + 120))
 
 
+#: The colour of a cohort month that is not over yet (or after the as-of date).
+UNFINISHED_COLOUR = "#e5e7eb"
+#: What the grey cells of the cohort heatmap mean.
+UNFINISHED_NOTE = (
+    "Grey: not over yet. (12%) is the month of the as-of date, its share so far; "
+    "empty grey months come after the as-of date."
+)
+
+
 def cohort_heatmap(frame: pd.DataFrame) -> go.Figure:
-    """Share of each monthly cohort that orders again n months after its first order."""
+    """Share of each monthly cohort that orders again n months after its first order.
+
+    Only finished months are coloured by retention. The month of the as-of date
+    (``is_partial_month``: its orders are not all in yet) is grey with its share so far
+    in brackets; the months after the as-of date, which the cohort has not lived
+    through yet, are grey and empty. Neither is drawn as 0% retention.
+    """
     title = "Cohort retention: share of each cohort ordering n months after its first order"
     if frame.empty:
         return empty(title, "No cohorts in the selected range")
-    matrix = frame.pivot_table(
+    partial = (
+        frame["is_partial_month"].fillna(False).astype(bool)
+        if "is_partial_month" in frame.columns
+        else pd.Series(False, index=frame.index)
+    )
+    finished = frame.assign(retention_rate=frame["retention_rate"].where(~partial))
+    matrix = finished.pivot_table(
         index="cohort_month",
         columns="months_since_first_order",
         values="retention_rate",
         aggfunc="first",
+        dropna=False,
     ).sort_index()
+    matrix = matrix.reindex(columns=sorted(frame["months_since_first_order"].unique()))
+    so_far = (
+        frame[partial]
+        .set_index(["cohort_month", "months_since_first_order"])["retention_rate"]
+        .to_dict()
+    )
+    present = set(zip(frame["cohort_month"], frame["months_since_first_order"], strict=True))
     sizes = frame.groupby("cohort_month")["cohort_size"].first().reindex(matrix.index)
     labels = [f"{month:%Y-%m} (n={int(size):,})" for month, size in sizes.items()]
-    text = [
-        [
-            ""
-            if value is None or (isinstance(value, float) and math.isnan(value))
-            else f"{value:.0%}"
-            for value in row
-        ]
-        for row in matrix.to_numpy().tolist()
-    ]
+    columns = [str(column) for column in matrix.columns]
+    # Each cell is drawn by one of the two heatmaps; the other leaves it empty.
+    text: list[list[str]] = []
+    marks: list[list[float | None]] = []
+    marked: list[list[str]] = []
+    hovers: list[list[str]] = []
+    for month, row in zip(matrix.index, matrix.to_numpy().tolist(), strict=True):
+        text_row: list[str] = []
+        mark_row: list[float | None] = []
+        marked_row: list[str] = []
+        hover_row: list[str] = []
+        for months, value in zip(matrix.columns, row, strict=True):
+            if (month, months) in so_far:
+                rate = so_far[(month, months)]
+                text_row.append("")
+                mark_row.append(1.0)
+                marked_row.append(f"({rate:.0%})" if not formats.is_missing(rate) else "")
+                hover_row.append(f"month in progress: {formats.share(rate)} so far")
+            elif (month, months) not in present:
+                text_row.append("")
+                mark_row.append(1.0)
+                marked_row.append("")
+                hover_row.append("after the as-of date: not lived through yet")
+            else:
+                text_row.append("" if formats.is_missing(value) else f"{value:.0%}")
+                mark_row.append(None)
+                marked_row.append("")
+                hover_row.append(f"retention {formats.share(value)}")
+        text.append(text_row)
+        marks.append(mark_row)
+        marked.append(marked_row)
+        hovers.append(hover_row)
+    retained = frame.loc[(frame["months_since_first_order"] > 0) & ~partial, "retention_rate"]
     figure = go.Figure(
-        go.Heatmap(
-            z=matrix.to_numpy(),
-            x=[str(column) for column in matrix.columns],
-            y=labels,
-            text=text,
-            texttemplate="%{text}",
-            colorscale="Blues",
-            zmin=0,
-            zmax=float(
-                frame.loc[frame["months_since_first_order"] > 0, "retention_rate"].max() or 1.0
+        [
+            go.Heatmap(
+                z=matrix.to_numpy(),
+                x=columns,
+                y=labels,
+                text=text,
+                customdata=hovers,
+                texttemplate="%{text}",
+                colorscale="Blues",
+                zmin=0,
+                zmax=float(retained.max() or 1.0) if not retained.empty else 1.0,
+                colorbar={"title": "retained", "tickformat": ".0%"},
+                hovertemplate="cohort %{y}<br>month %{x}<br>%{customdata}<extra></extra>",
+                name="finished months",
             ),
-            colorbar={"title": "retained", "tickformat": ".0%"},
-            hovertemplate="cohort %{y}<br>month %{x}<br>retention %{z:.1%}<extra></extra>",
-        )
+            go.Heatmap(
+                z=marks,
+                x=columns,
+                y=labels,
+                text=marked,
+                customdata=hovers,
+                texttemplate="%{text}",
+                textfont={"color": NEUTRAL_COLOUR},
+                colorscale=[[0, UNFINISHED_COLOUR], [1, UNFINISHED_COLOUR]],
+                showscale=False,
+                hovertemplate="cohort %{y}<br>month %{x}<br>%{customdata}<extra></extra>",
+                name="unfinished months",
+            ),
+        ]
     )
     figure.update_xaxes(title="months since first order", type="category")
     figure.update_yaxes(autorange="reversed")
-    return _layout(figure, title, height=max(380, 26 * len(matrix) + 140))
+    figure = _layout(figure, title, height=max(380, 26 * len(matrix) + 160))
+    figure.update_layout(title_subtitle_text=UNFINISHED_NOTE, margin={"t": 80}, legend={"y": 1.08})
+    return figure
 
 
 def ltv_distribution(frame: pd.DataFrame) -> go.Figure:
@@ -266,7 +342,7 @@ def target_lists(frame: pd.DataFrame) -> go.Figure:
     for index, priority in enumerate(("high", "medium", "low")):
         figure.add_trace(
             go.Bar(
-                x=plotly_labels(frame["campaign_type"]),
+                x=_words(frame["campaign_type"]),
                 y=frame[f"{priority}_priority_customers"],
                 name=f"{priority} priority",
                 marker_color=PALETTE[index],
@@ -274,7 +350,7 @@ def target_lists(frame: pd.DataFrame) -> go.Figure:
         )
     figure.add_trace(
         go.Scatter(
-            x=plotly_labels(frame["campaign_type"]),
+            x=_words(frame["campaign_type"]),
             y=frame["candidate_customers"],
             mode="markers",
             name="candidates (before consent)",
@@ -299,7 +375,7 @@ def campaign_returns(frame: pd.DataFrame) -> go.Figure:
                 x=rows["total_spend"],
                 y=rows["attributed_revenue"],
                 mode="markers",
-                name=plotly(kind),
+                name=plotly(formats.words(kind)),
                 text=plotly_labels(rows["campaign_name"]),
                 marker={"color": PALETTE[index % len(PALETTE)], "size": 8},
                 hovertemplate="%{text}<br>spend %{x:,.2f}<br>revenue %{y:,.2f}<extra></extra>",
@@ -322,17 +398,17 @@ def campaign_returns(frame: pd.DataFrame) -> go.Figure:
 
 def channel_attribution(frame: pd.DataFrame, measure: str = "share_of_conversions") -> go.Figure:
     """Each attribution model's credit per channel, side by side."""
-    label = measure.replace("_", " ")
-    title = f"Attribution models side by side: {label} per channel"
+    label = formats.label(measure)
+    title = f"Attribution models side by side: {label.lower()} per channel"
     if frame.empty:
         return empty(title, "No attributed conversions in the selection")
     figure = go.Figure()
     for index, (model, rows) in enumerate(frame.groupby("attribution_model", sort=True)):
         figure.add_trace(
             go.Bar(
-                x=plotly_labels(rows["channel"]),
+                x=_words(rows["channel"]),
                 y=rows[measure],
-                name=plotly(model),
+                name=plotly(formats.words(model)),
                 marker_color=PALETTE[index % len(PALETTE)],
             )
         )
@@ -352,7 +428,7 @@ def campaign_plan(frame: pd.DataFrame) -> go.Figure:
     figure = go.Figure()
     figure.add_trace(
         go.Bar(
-            x=plotly_labels(channels["item"]),
+            x=_words(channels["item"]),
             y=channels["current_spend"],
             name="current spend (last 90 days)",
             marker_color=NEUTRAL_COLOUR,
@@ -360,7 +436,7 @@ def campaign_plan(frame: pd.DataFrame) -> go.Figure:
     )
     figure.add_trace(
         go.Bar(
-            x=plotly_labels(channels["item"]),
+            x=_words(channels["item"]),
             y=channels["budget"],
             name="planned budget",
             marker_color=PALETTE[0],
@@ -368,7 +444,7 @@ def campaign_plan(frame: pd.DataFrame) -> go.Figure:
     )
     figure.add_trace(
         go.Scatter(
-            x=plotly_labels(channels["item"]),
+            x=_words(channels["item"]),
             y=channels["expected_revenue"],
             mode="markers",
             name="expected revenue",
@@ -524,7 +600,8 @@ def effect_sizes(frame: pd.DataFrame) -> go.Figure:
     rows = frame.iloc[::-1]
     rejected = rows["decision"].astype(str).str.startswith("reject")
     labels = [
-        f"{plotly(test)} ({plotly(name) if isinstance(name, str) else 'effect'})"
+        f"{plotly(formats.words(test))} "
+        f"({plotly(formats.words(name)) if isinstance(name, str) else 'effect'})"
         for test, name in zip(rows["test_id"], rows["effect_size_name"], strict=True)
     ]
     figure = go.Figure(
@@ -542,7 +619,7 @@ def effect_sizes(frame: pd.DataFrame) -> go.Figure:
                 "array": rows["effect_size_ci_high"] - rows["effect_size"],
                 "arrayminus": rows["effect_size"] - rows["effect_size_ci_low"],
             },
-            text=plotly_labels(rows["decision"]),
+            text=_words(rows["decision"], code=True),
             hovertemplate="%{y}<br>effect %{x:.3f}<br>%{text}<extra></extra>",
         )
     )
@@ -551,33 +628,107 @@ def effect_sizes(frame: pd.DataFrame) -> go.Figure:
     return _layout(figure, title, height=max(320, 50 * len(rows) + 120))
 
 
+#: How far past the longest acceptable test the A/B plan's axis runs; longer plans stop there.
+AB_PLAN_CAP = 1.5
+
+
+def _days(value: float) -> str:
+    """A number of days that stays readable when a plan needs 1e56 of them."""
+    return f"{value:,.0f}" if value < 1e7 else f"{value:.1e}"
+
+
+def _scenario(row: dict[str, object]) -> str:
+    """A scenario's label: the lift it detects (the test of fixed length says so)."""
+    lift = row.get("mde_relative")
+    lift_text = "" if formats.is_missing(lift) else f"{float(lift):.0%}"  # type: ignore[arg-type]
+    if row.get("scenario") == "fixed_duration":
+        longest = row.get("max_test_days")
+        days = "" if formats.is_missing(longest) else f"{int(longest)}-day test"  # type: ignore[call-overload]
+        return f"{days or 'Longest test'}: detects {lift_text or '?'} lift"
+    if lift_text:
+        return f"{lift_text} lift"
+    return formats.words(row.get("scenario"))
+
+
 def ab_test_plan(frame: pd.DataFrame) -> go.Figure:
-    """Days each scenario of the A/B test plan needs, against the longest acceptable test."""
+    """Days each scenario of the A/B test plan needs, against the longest acceptable test.
+
+    A linear days axis: the longest acceptable test is a dashed line, and a plan longer
+    than :data:`AB_PLAN_CAP` times it stops at the cap, marked with the days it needs
+    (a plan on thin traffic needs 1e56 days, which no axis shows usefully). Every
+    scenario has its own label on the axis and its text above its own bar.
+    """
     title = "A/B test plan: days needed per detectable lift"
     if "status" in frame.columns:  # the not_enough_data row has nothing to draw
         frame = frame[frame["status"] != "not_enough_data"]
     if frame.empty:
         return empty(title, "No planned scenario")
-    feasible = frame["is_feasible"].fillna(False).astype(bool)
+    rows = frame.to_dict("records")
+    longest = frame["max_test_days"].dropna() if "max_test_days" in frame else pd.Series()
+    limit = float(longest.iloc[0]) if not longest.empty else None
+    needed = [
+        None if formats.is_missing(row.get("days_needed")) else float(row["days_needed"])
+        for row in rows
+    ]
+    finite = [days for days in needed if days is not None and math.isfinite(days)]
+    # Without a longest acceptable test, the longest finite plan sets the axis.
+    cap = limit * AB_PLAN_CAP if limit is not None else (max(finite, default=1.0) or 1.0)
+    labels = _unique([plotly(_scenario(row)) for row in rows])
+    heights, texts, colours, hovers, capped = [], [], [], [], []
+    for row, days in zip(rows, needed, strict=True):
+        feasible = bool(row.get("is_feasible")) and not formats.is_missing(row.get("is_feasible"))
+        colours.append(PALETTE[2] if feasible else FLAG_COLOUR)
+        capped.append(days is not None and (days > cap or not math.isfinite(days)))
+        if days is None:
+            heights.append(0.0)
+            texts.append("no estimate")
+            hovers.append("no estimate of the days needed")
+        elif capped[-1]:
+            heights.append(cap)
+            texts.append(f"not feasible:<br>{_days(days)} days")
+            hovers.append(f"needs {_days(days)} days (the axis stops at {_days(cap)})")
+        else:
+            heights.append(days)
+            texts.append(f"{_days(days)} days")
+            hovers.append(f"needs {_days(days)} days")
     figure = go.Figure(
         go.Bar(
-            x=plotly_labels(frame["scenario"]),
-            y=frame["days_needed"],
-            marker_color=[PALETTE[2] if flag else FLAG_COLOUR for flag in feasible],
-            text=[
-                "-" if value is None or pd.isna(value) else f"{value:,.0f} days"
-                for value in frame["days_needed"]
-            ],
+            x=labels,
+            y=heights,
+            marker_color=colours,
+            marker_pattern_shape=["/" if flag else "" for flag in capped],
+            text=texts,
             textposition="outside",
+            cliponaxis=False,
+            customdata=hovers,
+            hovertemplate="%{x}<br>%{customdata}<extra></extra>",
+            showlegend=False,
         )
     )
-    longest = frame["max_test_days"].dropna()
-    if not longest.empty:
-        figure.add_hline(
-            y=float(longest.iloc[0]),
-            line_dash="dash",
-            line_color=NEUTRAL_COLOUR,
-            annotation_text=f"longest acceptable test: {int(longest.iloc[0])} days",
+    if limit is not None:
+        figure.add_trace(
+            go.Scatter(
+                x=[labels[0], labels[-1]],
+                y=[limit, limit],
+                mode="lines",
+                name=f"longest acceptable test: {int(limit)} days",
+                line={"dash": "dash", "color": NEUTRAL_COLOUR},
+                hoverinfo="skip",
+            )
         )
-    figure.update_yaxes(title="days needed", type="log")
+        figure.add_hline(y=limit, line_dash="dash", line_color=NEUTRAL_COLOUR)
+    figure.update_xaxes(type="category", categoryorder="array", categoryarray=labels)
+    # Headroom above the cap for the bars' two-line texts.
+    figure.update_yaxes(title="days needed", type="linear", range=[0, cap * 1.3])
+    figure.update_layout(showlegend=True)
     return _layout(figure, title)
+
+
+def _unique(labels: list[str]) -> list[str]:
+    """Labels made distinct (a repeated one gets its position), so no two share a spot."""
+    seen: dict[str, int] = {}
+    distinct = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        distinct.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return distinct

@@ -28,6 +28,7 @@ import pandas as pd
 
 from ..config import duckdb_path, postgres_credentials
 from ..evidence.warehouse import Warehouse, WarehouseError
+from . import spend
 
 Query = Callable[[str], pd.DataFrame]
 
@@ -494,11 +495,17 @@ def target_lists(query: Query) -> pd.DataFrame:
 # --- campaigns -----------------------------------------------------------------------------
 
 
-def campaign_kpis(query: Query, filters: Filters) -> pd.DataFrame:
+def campaign_kpis(
+    query: Query, filters: Filters, minimum_spend: float | None = None
+) -> pd.DataFrame:
     """One row per campaign active in the date range, of the chosen channels.
 
     The figures are each campaign's lifetime totals (the campaign marts are not daily).
+    ``spend_note`` marks the campaigns that spent less than ``minimum_spend`` (default
+    the var of the best-ROI question, :func:`.spend.minimum_spend`): they come after
+    the others, by ROI.
     """
+    minimum = spend.minimum_spend() if minimum_spend is None else float(minimum_spend)
     conditions = []
     if filters.narrowed and filters.end is not None:
         conditions.append(f"(start_date is null or start_date <= {_date(filters.end)})")
@@ -510,10 +517,13 @@ def campaign_kpis(query: Query, filters: Filters) -> pd.DataFrame:
         f"""
     select campaign_name, campaign_type, status, avg_ctr as ctr, avg_cpc as cpc,
         avg_cpa as cpa, roas, roi, total_spend, attributed_revenue, total_impressions,
-        total_clicks, total_conversions, budget, start_date, end_date, campaign_id, is_valid
+        total_clicks, total_conversions, budget, start_date, end_date, campaign_id, is_valid,
+        case
+            when coalesce(total_spend, 0) < {minimum!r} then '{spend.TOO_LITTLE_SPEND}'
+        end as spend_note
     from marts.campaign_performance
     {_where(conditions)}
-    order by roi desc nulls last, campaign_id
+    order by coalesce(total_spend, 0) < {minimum!r}, roi desc nulls last, campaign_id
     """
     )
 

@@ -9,7 +9,7 @@ flipping between pages does not query again.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from . import PAGES, answers, charts, data, gaps
+from . import PAGES, answers, charts, data, formats, gaps, spend, tables
 from .data import Filters, Source, WarehouseUnavailable
 from .text import markdown
 
@@ -142,34 +142,22 @@ def _scope(filters: Filters, *, dates: bool, countries: bool, what: str = "") ->
 
 # --- formatting ------------------------------------------------------------------------------
 
-
-def _money(value: Any) -> str:
-    return "-" if value is None or pd.isna(value) else f"{float(value):,.2f}"
-
-
-def _count(value: Any) -> str:
-    return "-" if value is None or pd.isna(value) else f"{int(value):,}"
+_money = formats.money
+_count = formats.count
+_share = formats.share
+_p = formats.p_value
 
 
-def _share(value: Any) -> str:
-    return "-" if value is None or pd.isna(value) else f"{float(value):.1%}"
-
-
-def _p(value: Any) -> str:
-    if value is None or pd.isna(value):
-        return "-"
-    return "<0.0001" if float(value) < 0.0001 else f"{float(value):.4f}"
-
-
-PERCENT = st.column_config.NumberColumn(format="percent")  # a fraction: 0.25 -> 25%
-PERCENT_UNITS = st.column_config.NumberColumn(format="%.2f%%")  # already percent: 3.1 -> 3.1%
-MONEY = st.column_config.NumberColumn(format="%,.2f")
-RATIO = st.column_config.NumberColumn(format="%.2f")
-P_VALUE = st.column_config.NumberColumn(format="%.2e")
-
-
-def _table(frame: pd.DataFrame, config: dict[str, Any] | None = None, **options: Any) -> None:
-    st.dataframe(frame, hide_index=True, column_config=config or {}, **options)
+def _table(
+    frame: pd.DataFrame,
+    columns: Sequence[str] | None = None,
+    *,
+    codes: Sequence[str] = (),
+    labels: dict[str, str] | None = None,
+    **options: Any,
+) -> None:
+    """``frame`` as a readable table: headers in words, one format per kind, no cut-off."""
+    tables.show(tables.layout(frame, columns, codes=codes, labels=labels), **options)
 
 
 def _chart(figure: Any, key: str) -> None:
@@ -195,10 +183,10 @@ def _revenue_by_month(frame: pd.DataFrame) -> str:
         first = frame.iloc[0]
         if before["total_revenue"]:
             change = last["total_revenue"] / before["total_revenue"] - 1
-            text += f" ({change:+.1%} on {before['month']:%Y-%m})"
+            text += f" ({formats.change(change)} on {before['month']:%Y-%m})"
         if first["total_revenue"]:
             growth = last["total_revenue"] / first["total_revenue"] - 1
-            text += f"; {growth:+.1%} since {first['month']:%Y-%m} ({len(frame)} months)"
+            text += f"; {formats.change(growth)} since {first['month']:%Y-%m} ({len(frame)} months)"
     return text + ". Every month in the rows below and in the trend above."
 
 
@@ -218,7 +206,7 @@ _HEADLINES: dict[str, Callable[[pd.DataFrame], str]] = {
     "best_campaign_by_roi": lambda frame: (
         f"**{markdown(frame.iloc[0]['campaign_name'])}** "
         f"({markdown(frame.iloc[0]['campaign_type'])}): ROI "
-        f"{_share(frame.iloc[0]['roi'])}, ROAS {float(frame.iloc[0]['roas'] or 0):.2f} on "
+        f"{_share(frame.iloc[0]['roi'])}, ROAS {formats.ratio(frame.iloc[0]['roas'])} on "
         f"{_money(frame.iloc[0]['total_spend'])} spent."
     ),
     "revenue_by_month": _revenue_by_month,
@@ -254,7 +242,8 @@ def _answers() -> None:
                 continue
             st.markdown(_HEADLINES[name](frame))
             with st.expander(f"The answer's rows (analyses/{name}.sql)"):
-                _table(frame)
+                # One row reads down a list of figures; more rows as a table.
+                _table(tables.transposed(frame) if len(frame) == 1 else frame)
 
 
 def overview(filters: Filters) -> None:
@@ -307,7 +296,11 @@ def overview(filters: Filters) -> None:
         _chart(charts.revenue_trend(series, grain or "month"), "overview_trend")
     _answers()
     with st.expander("Automated insights (marts.business_insights)"):
-        _table(data.insights(query), {"metric_value": RATIO, "revenue_at_stake": MONEY})
+        _table(
+            data.insights(query),
+            ["title", "metric_value", "metric_unit", "revenue_at_stake", "recommendation"],
+            codes=["metric_unit"],
+        )
 
 
 # --- customers -------------------------------------------------------------------------------
@@ -323,8 +316,9 @@ def customers(filters: Filters) -> None:
     _chart(charts.rfm_segments(segments), "customers_rfm")
     with st.expander("What each RFM segment means and what to do"):
         _table(
-            segments[["segment", "customers", "revenue", "description", "recommended_action"]],
-            {"revenue": MONEY},
+            segments,
+            ["segment", "customers", "revenue", "description", "recommended_action"],
+            codes=["segment"],
         )
     st.subheader("Cohort retention")
     _scope(filters, dates=filters.narrowed, countries=False, what="Cohorts by month of first order")
@@ -336,15 +330,31 @@ def customers(filters: Filters) -> None:
         _chart(charts.churn_risk(data.churn_risk(query, filters)), "customers_churn")
     lifecycle = data.lifecycle_segments(query, filters)
     _chart(charts.lifecycle_segments(lifecycle), "customers_lifecycle")
-    _table(
-        lifecycle,
-        {"historic_ltv": MONEY, "predicted_ltv_12m": MONEY, "average_churn_risk_score": RATIO},
-    )
+    _table(lifecycle)
     st.subheader("Target lists")
     _scope(filters, dates=False, countries=False, what="The lists of the whole customer base")
     lists = data.target_lists(query)
     _chart(charts.target_lists(lists), "customers_targets")
-    _table(lists, {"expected_value": MONEY})
+    _table(
+        lists,
+        [
+            "campaign_type",
+            "candidate_customers",
+            "target_customers",
+            "excluded_without_consent",
+            "high_priority_customers",
+            "expected_value",
+            "description",
+        ],
+        codes=["campaign_type"],
+        labels={
+            "campaign_type": "List",
+            "candidate_customers": "Candidates",
+            "target_customers": "Targets",
+            "excluded_without_consent": "No consent",
+            "high_priority_customers": "High priority",
+        },
+    )
 
 
 # --- campaigns -------------------------------------------------------------------------------
@@ -360,19 +370,24 @@ _SORTS = {
 }
 
 
-def _campaign_table(kpis: pd.DataFrame) -> None:
+#: The campaign table's columns; the measure it is sorted by joins them before the note.
+_CAMPAIGN_COLUMNS = (
+    "campaign_name",
+    "campaign_type",
+    "total_spend",
+    "attributed_revenue",
+    "roi",
+    "roas",
+    "cpa",
+)
+
+
+def _campaign_table(kpis: pd.DataFrame, sorted_by: str) -> None:
+    extra = [] if sorted_by in _CAMPAIGN_COLUMNS else [sorted_by]
     _table(
         kpis,
-        {
-            "ctr": PERCENT_UNITS,
-            "cpc": RATIO,
-            "cpa": RATIO,
-            "roas": RATIO,
-            "roi": PERCENT,
-            "budget": MONEY,
-            "total_spend": MONEY,
-            "attributed_revenue": MONEY,
-        },
+        [*_CAMPAIGN_COLUMNS, *extra, "spend_note"],
+        labels={"campaign_name": "Campaign", "total_conversions": "Conversions"},
         height=420,
         key="campaigns_kpis",
     )
@@ -415,21 +430,22 @@ def campaigns(filters: Filters) -> None:
             key=f"campaigns_ascending_{sort_label}",
         )
     column = _SORTS[sort_label or "ROI"]
-    kpis = kpis.sort_values(
-        [column, "campaign_id"], ascending=[ascending, True], na_position="last"
-    )
+    kpis = spend.rank(kpis, column, ascending)
     st.caption(
         f"{len(kpis):,} campaigns, each with its lifetime figures. ROI and ROAS from the "
-        "revenue the default attribution model credits; click a column header to sort too."
+        "revenue the default attribution model credits; click a column header to sort too. "
+        f"Campaigns that spent less than {_money(spend.minimum_spend())} (the best-ROI "
+        f"question's minimum) are marked “{spend.TOO_LITTLE_SPEND}” and come last by ROI "
+        "and ROAS: a ratio on a few units of spend says little."
     )
     unfiltered = not (filters.narrowed or filters.campaign_types)
     if not (unfiltered and _missing(gaps.campaigns(kpis))):
-        _campaign_table(kpis)
+        _campaign_table(kpis, column)
     measure = st.segmented_control(
         "Attribution measure",
         options=["share_of_conversions", "share_of_revenue", "attributed_revenue"],
         default="share_of_conversions",
-        format_func=lambda value: value.replace("_", " "),
+        format_func=formats.label,
         key="campaigns_measure",
     )
     _scope(filters, dates=False, countries=False, what="Attribution over every conversion")
@@ -447,15 +463,18 @@ def campaigns(filters: Filters) -> None:
     _chart(charts.campaign_plan(plan), "campaigns_plan")
     _table(
         plan,
-        {
-            "budget_share": PERCENT,
-            "current_spend": MONEY,
-            "budget": MONEY,
-            "expected_revenue": MONEY,
-            "expected_revenue_low": MONEY,
-            "expected_revenue_high": MONEY,
-            "expected_roas": RATIO,
-        },
+        [
+            "item_type",
+            "item",
+            "audience_size",
+            "budget",
+            "budget_share",
+            "expected_revenue",
+            "evidence_status",
+            "justification",
+        ],
+        codes=["item_type", "item", "evidence_status"],
+        labels={"budget_share": "Share", "evidence_status": "Evidence"},
     )
     st.caption("The brief with its reasons: data/reports/campaign_plan.md (`make analyze`).")
 
@@ -471,7 +490,7 @@ def products(filters: Filters) -> None:
     _missing(gaps.products(performance))
     _chart(charts.product_revenue(performance), "products_revenue")
     with st.expander("Every product"):
-        _table(performance, {"total_revenue": MONEY, "avg_price": MONEY})
+        _table(performance)
     diagnostics = data.product_diagnostics(query)
     st.subheader("Low ratings")
     if _missing(gaps.diagnosis(query, diagnostics)):
@@ -489,18 +508,28 @@ def products(filters: Filters) -> None:
                 f"{_share(row.baseline_low_rating_share)} (Holm p {_p(row.p_value_holm)}); top "
                 f"complaint **{markdown(row.top_complaint_tag)}** "
                 f"({_share(row.top_complaint_tag_share)}). Complaint tags: "
-                f"{markdown(row.top_complaint_tags or '-')}."
+                f"{markdown(row.top_complaint_tags or formats.MISSING)}."
             )
     _table(
         diagnostics,
-        {
-            "low_rating_share": PERCENT,
-            "baseline_low_rating_share": PERCENT,
-            "top_complaint_tag_share": PERCENT,
-            "return_request_rate": PERCENT,
-            "refund_rate": PERCENT,
-            "average_rating": RATIO,
-            "p_value_holm": P_VALUE,
+        [
+            "product_name",
+            "reviews",
+            "average_rating",
+            "low_rating_share",
+            "baseline_low_rating_share",
+            "p_value_holm",
+            "top_complaint_tag",
+            "return_request_rate",
+            "refund_rate",
+        ],
+        labels={
+            "product_name": "Product",
+            "average_rating": "Rating",
+            "low_rating_share": "1-2 stars",
+            "baseline_low_rating_share": "Baseline",
+            "return_request_rate": "Returns",
+            "refund_rate": "Refunds",
         },
     )
 
@@ -547,8 +576,7 @@ def social(filters: Filters) -> None:
     else:
         leads = bool(row["leads_sales"]) if not pd.isna(row["leads_sales"]) else False
         verdict = "leads sales" if leads else "does not lead sales significantly"
-        correlation = row["best_correlation"]
-        shown = "-" if correlation is None or pd.isna(correlation) else f"{correlation:.2f}"
+        shown = formats.ratio(row["best_correlation"])
         st.markdown(
             f"**{markdown(platform)}** on **{markdown(category)}** {verdict}: best lag {lag} "
             "days, correlation "
@@ -569,7 +597,23 @@ def social(filters: Filters) -> None:
         "social_xcorr",
     )
     with st.expander("Every platform and category"):
-        _table(summary, {"p_value_holm": P_VALUE, "granger_p_value_holm": P_VALUE})
+        _table(
+            summary,
+            [
+                "platform",
+                "category",
+                "best_lag_days",
+                "best_correlation",
+                "p_value_holm",
+                "granger_p_value_holm",
+                "leads_sales",
+            ],
+            labels={
+                "best_lag_days": "Lag (days)",
+                "best_correlation": "Correlation",
+                "granger_p_value_holm": "Granger p (Holm)",
+            },
+        )
 
 
 # --- experiments -----------------------------------------------------------------------------
@@ -588,47 +632,56 @@ def experiments(filters: Filters) -> None:
         _missing(note)
     _chart(charts.effect_sizes(tests), "experiments_effects")
     _table(
-        tests[
-            [
-                "test_id",
-                "question",
-                "method",
-                "n_a",
-                "n_b",
-                "estimate_a",
-                "estimate_b",
-                "p_value_holm",
-                "effect_size_name",
-                "effect_size",
-                "effect_size_ci_low",
-                "effect_size_ci_high",
-                "decision",
-                "conclusion",
-            ]
+        tests,
+        [
+            "test_id",
+            "n_a",
+            "n_b",
+            "p_value_holm",
+            "effect_size",
+            "decision",
+            "conclusion",
         ],
-        {
-            "p_value_holm": P_VALUE,
-            "estimate_a": RATIO,
-            "estimate_b": RATIO,
-            "effect_size": RATIO,
-            "effect_size_ci_low": RATIO,
-            "effect_size_ci_high": RATIO,
-        },
+        codes=["test_id", "decision"],
     )
+    with st.expander("What each test asks, and how"):
+        for row in tests.itertuples(index=False):
+            st.markdown(
+                f"**{markdown(formats.words(row.test_id, code=True))}**: {markdown(row.question)} "
+                f"Method: {markdown(row.method)}; "
+                f"{markdown(formats.words(row.estimate_name))} "
+                f"{formats.ratio(row.estimate_a)} (A) against "
+                f"{formats.ratio(row.estimate_b)} (B); effect size "
+                f"{markdown(formats.words(row.effect_size_name))} "
+                f"{formats.ratio(row.effect_size)} (95% interval "
+                f"{formats.ratio(row.effect_size_ci_low)} to "
+                f"{formats.ratio(row.effect_size_ci_high)})."
+            )
     st.subheader("A/B test plan")
     plan = data.ab_test_plan(query)
     if _missing(gaps.ab_plan(plan)):
         return
     _chart(charts.ab_test_plan(plan), "experiments_plan")
+    sessions = plan["daily_eligible_sessions"].dropna()
+    if not sessions.empty:
+        st.caption(f"Every scenario at {formats.ratio(sessions.iloc[0])} eligible sessions a day.")
     _table(
         plan,
-        {
-            "baseline_conversion_rate": PERCENT,
-            "mde_relative": PERCENT,
-            "treatment_conversion_rate": PERCENT,
-            "simulated_power": PERCENT,
-            "simulated_false_positive_rate": PERCENT,
-            "daily_eligible_sessions": RATIO,
+        [
+            "scenario",
+            "baseline_conversion_rate",
+            "mde_relative",
+            "sample_size_per_arm",
+            "days_needed",
+            "is_feasible",
+            "simulated_power",
+            "note",
+        ],
+        codes=["scenario"],
+        labels={
+            "baseline_conversion_rate": "Baseline rate",
+            "mde_relative": "Lift",
+            "simulated_power": "Power",
         },
     )
     st.caption(

@@ -3,7 +3,8 @@
 On the generated build (dbt build and the statistics step done), for DuckDB and PostgreSQL:
 
 - ``python -m loaders dashboard`` is started on a free port; every page is opened, must
-  draw its plotly charts and show no exception, ``st.error`` or error text;
+  draw its plotly charts and show no exception, ``st.error`` or error text, and no
+  table on it may be wider than the page (a column cut off at the edge);
 - ``python -m loaders report --html`` writes the report; opened as a ``file://`` page it
   must draw at least five charts, show no error text and ask the network for nothing;
 - on a build whose exports hold hostile product names (a Markdown image pointing at
@@ -72,6 +73,13 @@ def dashboard(generated_build: Build) -> Iterator[harness.Server]:
         yield server
 
 
+#: Each drawn table's grid: how wide its columns are against the room it has.
+_TABLE_WIDTHS = """() => [...document.querySelectorAll('[data-testid="stDataFrame"]')]
+  .map(frame => frame.querySelector('.dvn-scroller'))
+  .filter(scroller => scroller && scroller.clientWidth > 0)
+  .map(scroller => ({scroll: scroller.scrollWidth, client: scroller.clientWidth}))"""
+
+
 def _open_dashboard_page(
     page: Any, server: harness.Server, path: str, screenshot: Path, lands_on: str | None = None
 ) -> None:
@@ -95,6 +103,9 @@ def _open_dashboard_page(
     assert not seen.page_errors, f"/{path}: JavaScript errors {seen.page_errors} {where}"
     outside = seen.requests_outside(server.url, *harness.LOCAL_SCHEMES)
     assert not outside, f"/{path} asks the network for {outside} {where}"
+    # Every table shown reads without scrolling sideways: no column cut off at the edge.
+    cut = [grid for grid in page.evaluate(_TABLE_WIDTHS) if grid["scroll"] > grid["client"] + 1]
+    assert not cut, f"/{path}: tables wider than the page {cut} {where}"
 
 
 @pytest.mark.parametrize(("path", "title"), PAGES, ids=[path for path, _ in PAGES])

@@ -303,3 +303,107 @@ def test_exposures_declare_what_the_dashboard_and_the_report_read(duckdb_generat
     # ... and every relation each page reads exists in the warehouse.
     for relation in sorted(dashboard | set(RELATIONS)):
         duckdb_generated.scalar(f"select count(*) from {relation}")
+
+
+# --- what a marketing lead reads ----------------------------------------------------------------
+
+
+def _tables(app: Any) -> list[tuple[dict[str, Any], list[str], Any]]:
+    """Each table's column configuration, shown columns and the frame it shows."""
+    shown = []
+    for frame in app.dataframe:
+        config = json.loads(frame.proto.columns)
+        shown.append((config, list(frame.proto.column_order), frame))
+    return shown
+
+
+def test_every_table_has_word_headers_no_none_cell_and_fits_the_page(
+    generated_build: Build, on_build: Any
+):
+    from loaders.dashboard import formats, tables
+
+    on_build(generated_build)
+    app = _app()
+    seen = 0
+    for path, _ in PAGES:
+        _page(app, path)
+        for config, columns, frame in _tables(app):
+            seen += 1
+            where = f"{path}: {columns}"
+            assert columns, where
+            headers = [config[name]["label"] for name in columns]
+            assert not [h for h in headers if formats.is_snake_case(h) or "_" in h], where
+            # A missing value reads as an em dash, not "None" ...
+            assert frame.proto.placeholder == formats.MISSING, where
+            values = frame.value[columns]
+            for name in columns:
+                texts = {str(value) for value in values[name] if isinstance(value, str)}
+                assert not texts & {"None", "nan", "NaN", "NaT"}, (where, name)
+            # ... and the columns fit side by side (long text wraps in taller rows).
+            width = sum(config[name]["width"] for name in columns)
+            assert width <= tables.PAGE_WIDTH, (where, width)
+    assert seen >= 10
+
+
+def test_campaigns_with_too_little_spend_never_top_the_roi_or_roas_table(
+    generated_build: Build, on_build: Any
+):
+    from loaders.dashboard.spend import TOO_LITTLE_SPEND, minimum_spend
+
+    on_build(generated_build)
+    minimum = minimum_spend()
+    below = generated_build.scalar(
+        f"select count(*) from marts.campaign_performance where total_spend < {minimum}"
+    )
+    best_roi = generated_build.scalar(
+        "select max(roi) from marts.campaign_performance where total_spend > 0"
+    )
+    cheapest_best = generated_build.scalar(
+        f"select max(roi) from marts.campaign_performance where total_spend < {minimum}"
+    )
+    assert below > 0 and cheapest_best == best_roi, "the build has a cheap campaign on top"
+    app = _page(_app(), "campaigns")
+    for sort in ("ROI", "ROAS"):
+        app.selectbox(key="campaigns_sort").set_value(sort).run()
+        assert not _problems(app)
+        table = app.dataframe[0].value
+        marked = list(table["spend_note"] == TOO_LITTLE_SPEND)
+        assert sum(marked) == below, sort
+        # Every marked campaign comes after every campaign with enough spend.
+        assert marked == sorted(marked), sort
+        assert table["total_spend"].iloc[0] >= minimum, sort
+    labels = json.loads(app.dataframe[0].proto.columns)
+    assert labels["spend_note"]["label"] == "Note"
+    assert labels["attributed_revenue"]["label"] == "Attributed revenue"
+
+
+def _figure(app: Any, key: str) -> dict[str, Any]:
+    for chart in app.get("plotly_chart"):
+        if chart.proto.id.endswith(key) or key in chart.proto.id:
+            return json.loads(chart.proto.spec)
+    raise AssertionError(f"no chart {key}")
+
+
+def test_ab_plan_axis_is_linear_and_the_cohort_heatmap_marks_unfinished_months(
+    generated_build: Build, on_build: Any
+):
+    from loaders.dashboard.charts import AB_PLAN_CAP
+
+    on_build(generated_build)
+    app = _page(_app(), "experiments")
+    plan = _figure(app, "experiments_plan")
+    longest = generated_build.scalar("select max(max_test_days) from marts.ab_test_plan")
+    axis = plan["layout"]["yaxis"]
+    assert axis["type"] == "linear" and axis["range"][1] <= 2 * AB_PLAN_CAP * longest
+    bars = plan["data"][0]
+    assert len(set(bars["x"])) == len(bars["x"]), "two scenarios share a label"
+
+    _page(app, "customers")
+    cohorts = _figure(app, "customers_cohorts")
+    names = [trace.get("name") for trace in cohorts["data"]]
+    assert names == ["finished months", "unfinished months"]
+    partial = generated_build.scalar(
+        "select count(*) from marts.cohort_retention where is_partial_month"
+    )
+    marked = [text for row in cohorts["data"][1]["text"] for text in row if text]
+    assert partial > 0 and len(marked) == partial, "each month in progress shows its share so far"

@@ -16,7 +16,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from loaders.dashboard import charts, data, gaps, text
+from loaders.dashboard import charts, data, formats, gaps, pages, tables, text
+from loaders.dashboard import spend as spend_module
 from loaders.dashboard.report_html import table
 
 
@@ -358,3 +359,214 @@ def test_gaps_say_what_is_missing_or_that_the_step_has_not_run() -> None:
     assert gaps.channel_budget(_frame([{"item_type": "audience"}])) == (
         "Not enough data for the channel budget: no campaign with a spend."
     )
+
+
+# --- what a marketing lead reads: words, one format, no cut-off ---------------------------------
+
+
+def test_formats_read_one_way_and_missing_is_a_dash() -> None:
+    assert formats.p_value(1e-9) == formats.p_value(0.0) == "<0.0001"
+    assert formats.p_value(0.01234) == "0.0123" and formats.p_value(None) == "—"
+    assert formats.share(0.25) == "25.0%" and formats.share(float("nan")) == "—"
+    assert formats.share(51.894) == "5,189.4%" and formats.change(0.05) == "+5.0%"
+    assert formats.percent_units(3.1) == "3.10%" and formats.money(1234.5) == "1,234.50"
+    assert formats.cell(None, "roi") == formats.cell(pd.NaT, "start_date") == "—"
+    assert (
+        formats.cell(-0.25, "roi") == "-25.0%" and formats.cell(1e-9, "p_value_holm") == "<0.0001"
+    )
+    # The dashboard's headlines format as the tables do.
+    assert pages._p(0.5) == formats.p_value(0.5) and pages._share(0.5) == formats.share(0.5)
+
+
+def test_labels_and_coded_values_read_as_words() -> None:
+    assert formats.label("attributed_revenue") == "Attributed revenue"
+    assert formats.label("roi") == "ROI" and formats.label("p_value_holm") == "p-value (Holm)"
+    assert formats.words("cant_lose") == "Can't lose"
+    assert formats.words("new_customers") == "New customers"
+    # A user's own names stay exactly as they are.
+    assert formats.words("Summer_Sale 2025") == "Summer_Sale 2025"
+    assert formats.words("At Risk") == "At Risk"
+
+
+def _rfm(segment: str) -> dict[str, Any]:
+    return {"segment": segment, "customers": 3, "revenue": 10.0}
+
+
+def test_charts_label_codes_in_words() -> None:
+    drawn = _drawn(charts.rfm_segments(_frame([_rfm("cant_lose"), _rfm("champions")])))
+    labels = [label for trace in drawn["data"] for label in trace["y"]]
+    assert "Can't lose" in labels and "cant_lose" not in labels
+
+
+def _table_rows() -> pd.DataFrame:
+    return _frame(
+        [
+            {
+                "segment": "cant_lose",
+                "attributed_revenue": 1234.5,
+                "roi": 0.25,
+                "p_value_holm": 1e-9,
+                "note": "a long sentence that a marketing lead should read in full " * 3,
+                "start_date": None,
+            },
+            {
+                "segment": "champions",
+                "attributed_revenue": None,
+                "roi": None,
+                "p_value_holm": None,
+                "note": None,
+                "start_date": date(2025, 1, 1),
+            },
+        ]
+    )
+
+
+def test_tables_have_word_headers_one_format_and_fit_the_page() -> None:
+    rows = _table_rows()
+    table = tables.layout(rows, codes=["segment"])
+    headers = [table.config[name]["label"] for name in table.columns]
+    assert headers == [
+        "Segment",
+        "Attributed revenue",
+        "ROI",
+        "p-value (Holm)",
+        "Note",
+        "Start date",
+    ]
+    assert not any(formats.is_snake_case(header) for header in headers)
+    assert list(table.frame["segment"]) == ["Can't lose", "Champions"]
+    assert list(table.frame["p_value_holm"]) == ["<0.0001", "—"]
+    assert table.frame["roi"].iloc[0] == pytest.approx(25.0)  # shown as 25.0%
+    assert table.config["roi"]["type_config"]["format"] == "%,.1f%%"
+    assert table.width <= tables.PAGE_WIDTH
+    # The long text wraps in a row tall enough for it instead of running off the side.
+    assert table.row_height is not None and table.row_height > 64
+    assert list(rows["segment"]) == ["cant_lose", "champions"], "the caller's frame is kept"
+
+
+def test_a_wide_table_narrows_its_text_columns_to_fit() -> None:
+    rows = _frame([{f"comment_{index}": "word " * 40 for index in range(5)}])
+    table = tables.layout(rows)
+    assert table.width <= tables.PAGE_WIDTH
+    assert table.row_height is not None
+
+
+def test_a_one_row_answer_reads_down_a_list() -> None:
+    answer = _frame([{"campaign_name": "A", "roi": 0.5, "total_spend": None}])
+    rows = tables.transposed(answer)
+    assert list(rows["figure"]) == ["Campaign name", "ROI", "Spend"]
+    assert list(rows["value"]) == ["A", "50.0%", "—"]
+
+
+# --- the A/B plan chart -------------------------------------------------------------------------
+
+AB_PLAN = [
+    {"scenario": "fixed_effect", "mde_relative": 0.05, "days_needed": 1e56, "is_feasible": False,
+     "max_test_days": 56, "status": "planned"},
+    {"scenario": "fixed_effect", "mde_relative": 0.1, "days_needed": 2051, "is_feasible": False,
+     "max_test_days": 56, "status": "planned"},
+    {"scenario": "fixed_effect", "mde_relative": 0.2, "days_needed": 40, "is_feasible": True,
+     "max_test_days": 56, "status": "planned"},
+    {"scenario": "fixed_duration", "mde_relative": 0.63, "days_needed": 56, "is_feasible": True,
+     "max_test_days": 56, "status": "planned"},
+]  # fmt: skip
+
+
+def test_ab_plan_has_a_linear_axis_capped_plans_and_distinct_labels() -> None:
+    drawn = _drawn(charts.ab_test_plan(_frame(AB_PLAN)))
+    bars = drawn["data"][0]
+    axis = drawn["layout"]["yaxis"]
+    assert axis["type"] == "linear"
+    cap = 56 * charts.AB_PLAN_CAP
+    assert axis["range"][0] == 0 and 56 < cap <= axis["range"][1] <= 2 * cap
+    # Four scenarios, four labels: none on the spot of another.
+    assert len(set(bars["x"])) == len(bars["x"]) == 4
+    assert bars["x"][0] == "5% lift" and bars["x"][3].startswith("56-day test")
+    # Infeasible plans stop at the cap and say how long they would take.
+    assert bars["y"][:2] == [cap, cap] and bars["y"][2:] == [40, 56]
+    assert "not feasible" in bars["text"][0] and "1.0e+56" in bars["text"][0]
+    assert "2,051" in bars["text"][1] and bars["text"][2] == "40 days"
+    # The longest acceptable test is marked: a dashed line named in the legend.
+    assert any(shape["y0"] == 56 == shape["y1"] for shape in drawn["layout"]["shapes"])
+    names = [trace.get("name", "") for trace in drawn["data"]]
+    assert "longest acceptable test: 56 days" in names
+
+
+# --- the cohort heatmap -------------------------------------------------------------------------
+
+
+def _cohort(month: int, months: int, rate: float, partial: bool = False) -> dict[str, Any]:
+    return {
+        "cohort_month": date(2025, month, 1),
+        "months_since_first_order": months,
+        "cohort_size": 10,
+        "retention_rate": rate,
+        "is_partial_month": partial,
+    }
+
+
+def test_cohort_heatmap_marks_unfinished_months_instead_of_zero_retention() -> None:
+    # As of a day in March: January has two finished months and March in progress,
+    # February one finished month and March in progress; February's month 2 is to come.
+    rows = [
+        _cohort(1, 0, 1.0), _cohort(1, 1, 0.3), _cohort(1, 2, 0.0, partial=True),
+        _cohort(2, 0, 1.0), _cohort(2, 1, 0.0, partial=True),
+    ]  # fmt: skip
+    finished, unfinished = charts.cohort_heatmap(_frame(rows)).data
+
+    def cells(values: Any) -> list[list[float | None]]:
+        return [[None if formats.is_missing(value) else value for value in row] for row in values]
+
+    # The retention colours only finished months: no 0% for a month still running.
+    assert cells(finished["z"]) == [[1.0, 0.3, None], [1.0, None, None]]
+    assert finished["text"][0][:2] == ["100%", "30%"]
+    # The unfinished ones are marked: the month in progress with its share so far,
+    # the month after the as-of date empty, both grey.
+    assert cells(unfinished["z"]) == [[None, None, 1.0], [None, 1.0, 1.0]]
+    assert unfinished["text"][0][2] == "(0%)" and unfinished["text"][1][2] == ""
+    # ... and each cell's text is drawn once, by the heatmap that colours it.
+    assert finished["text"][0][2] == "" and unfinished["text"][0][:2] == ["", ""]
+    assert "so far" in unfinished["customdata"][0][2]
+    assert "after the as-of date" in unfinished["customdata"][1][2]
+    assert unfinished["showscale"] is False
+
+
+# --- too little spend ---------------------------------------------------------------------------
+
+
+def _campaign(campaign_id: str, spend: float, roi: float, roas: float) -> dict[str, Any]:
+    note = spend_module.TOO_LITTLE_SPEND if spend < 100 else None
+    return {"campaign_id": campaign_id, "total_spend": spend, "roi": roi, "roas": roas,
+            "cpa": spend / 2, "spend_note": note}  # fmt: skip
+
+
+def test_campaigns_with_too_little_spend_never_top_roi_or_roas() -> None:
+    kpis = _frame(
+        [_campaign("a", 14.8, 240.0, 241.0), _campaign("b", 500.0, 1.5, 2.5),
+         _campaign("c", 120.0, 3.0, 4.0), _campaign("d", 0.0, None, None)]
+    )  # fmt: skip
+    for measure in ("roi", "roas"):
+        ranked = spend_module.rank(kpis, measure, ascending=False)
+        assert list(ranked["campaign_id"]) == ["c", "b", "a", "d"], measure
+        ranked = spend_module.rank(kpis, measure, ascending=True)
+        assert list(ranked["campaign_id"][:2]) == ["b", "c"], measure
+    # Other measures sort as they are (a cheap campaign may well have the lowest CPA).
+    assert list(spend_module.rank(kpis, "cpa", ascending=True)["campaign_id"]) == [
+        "d",
+        "a",
+        "c",
+        "b",
+    ]
+    assert spend_module.minimum_spend() == 100.0  # the var the best-ROI question uses
+
+
+def test_campaign_kpis_mark_and_order_by_the_minimum_spend() -> None:
+    seen: list[str] = []
+
+    def query(sql: str) -> pd.DataFrame:
+        seen.append(sql)
+        return pd.DataFrame()
+
+    data.campaign_kpis(query, data.Filters(), minimum_spend=250)
+    assert "< 250.0 then 'too little spend'" in seen[0]
+    assert "order by coalesce(total_spend, 0) < 250.0, roi desc" in seen[0]
