@@ -72,8 +72,16 @@ profiles.yml: | profiles.example.yml
 	$(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > .hash_salt.tmp
 	mv .hash_salt.tmp .hash_salt
 
+# dbt's packages (packages.yml): dbt_utils and dbt_expectations are local stand-ins in
+# packages/ (the hub is out of reach), so `dbt deps` needs no network. Installed into
+# dbt_packages/ (gitignored) again whenever packages.yml or a package's project changes.
+DBT_PACKAGES := dbt_packages/.installed
+$(DBT_PACKAGES): packages.yml $(wildcard packages/*/dbt_project.yml) | $(STAMP)
+	$(DBT) deps --quiet
+	touch $@
+
 .PHONY: setup
-setup: $(STAMP) profiles.yml .hash_salt ## Create .venv with the pinned toolchain, the dbt profile and a hash salt
+setup: $(STAMP) profiles.yml .hash_salt $(DBT_PACKAGES) ## Create .venv with the pinned toolchain, the dbt profile, a hash salt and dbt's packages
 	@grep -q "enable_progress_bar" profiles.yml || echo "note: profiles.yml predates the setting that keeps DuckDB's progress bar out of dbt's output: copy the duckdb output's 'settings:' lines from profiles.example.yml"
 
 .PHONY: generate

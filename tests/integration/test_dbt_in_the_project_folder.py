@@ -1,6 +1,7 @@
 """dbt as dbt users run it: plain ``dbt`` commands in the project folder, no environment.
 
-A copy of the project folder is set up with ``make setup`` (profile, random salt) and
+A copy of the project folder is set up with ``make setup`` (profile, random salt, dbt's
+local packages installed by ``dbt deps`` without network) and
 loaded with ``make load``, then built once with ``make build`` (the Makefile exports the
 salt) and once with a plain ``.venv/bin/dbt build`` in an environment without
 MARKETING_HASH_SALT, DBT_* or DUCKDB_PATH: the hashes of the emails and phones must be the
@@ -27,12 +28,23 @@ pytestmark = pytest.mark.slow
 #: What a checkout holds that the commands need (the rest is tests and tooling).
 PROJECT_FILES = (
     "dbt_project.yml",
+    "packages.yml",
+    "package-lock.yml",
     "profiles.example.yml",
     "Makefile",
     "pyproject.toml",
     "requirements.lock",
 )
-PROJECT_FOLDERS = ("models", "macros", "seeds", "analyses", "tests/dbt", "loaders", ".dlt")
+PROJECT_FOLDERS = (
+    "models",
+    "macros",
+    "packages",
+    "seeds",
+    "analyses",
+    "tests/dbt",
+    "loaders",
+    ".dlt",
+)
 HASHES = (
     "select customer_id, email_hash, phone_hash from staging.stg_mongo__customers"
     " order by customer_id"

@@ -58,15 +58,9 @@ canonicalised as (
 
 deduplicated as (
 
-    select
-        *,
-        count(*) over (
-            partition by sale_date, marketplace, product_name
-        ) as raw_record_count,
-        {{ latest_record_first(
-            ['sale_date', 'marketplace', 'product_name']
-        ) }} as record_rank
-    from canonicalised
+    {{ deduplicate_latest(
+        'canonicalised', ['sale_date', 'marketplace', 'product_name']
+    ) }}
 
 ),
 
@@ -85,7 +79,6 @@ validated as (
         ), '') as dq_issues
     from deduplicated
     cross join as_of
-    where deduplicated.record_rank = 1
 
 ),
 

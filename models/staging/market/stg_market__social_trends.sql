@@ -59,15 +59,9 @@ canonicalised as (
 
 deduplicated as (
 
-    select
-        *,
-        count(*) over (
-            partition by trend_date, platform, category, topic
-        ) as raw_record_count,
-        {{ latest_record_first(
-            ['trend_date', 'platform', 'category', 'topic']
-        ) }} as record_rank
-    from canonicalised
+    {{ deduplicate_latest(
+        'canonicalised', ['trend_date', 'platform', 'category', 'topic']
+    ) }}
 
 ),
 
@@ -103,7 +97,6 @@ validated as (
         ), '') as dq_issues
     from deduplicated
     cross join as_of
-    where deduplicated.record_rank = 1
 
 ),
 

@@ -14,11 +14,7 @@ channels as (
 
 deduplicated as (
 
-    select
-        *,
-        count(*) over (partition by campaign_id) as raw_record_count,
-        {{ latest_record_first(['campaign_id']) }} as record_rank
-    from source
+    {{ deduplicate_latest('source', ['campaign_id']) }}
 
 ),
 
@@ -49,7 +45,6 @@ renamed as (
         -- lineage
         raw_record_count
     from deduplicated
-    where record_rank = 1
     {{ optimization_fence() }}
 
 ),

@@ -24,11 +24,7 @@ as_of as (
 
 deduplicated as (
 
-    select
-        *,
-        count(*) over (partition by customer_id) as raw_record_count,
-        {{ latest_record_first(['customer_id']) }} as record_rank
-    from source
+    {{ deduplicate_latest('source', ['customer_id']) }}
 
 ),
 
@@ -62,7 +58,6 @@ renamed as (
         -- lineage
         raw_record_count
     from deduplicated
-    where record_rank = 1
     {{ optimization_fence() }}
 
 ),

@@ -20,18 +20,10 @@ as_of as (
 
 deduplicated as (
 
-    select
-        *,
-        count(*) over (partition by transaction_id) as raw_record_count,
-        -- the amount (amount - discount + shipping, as the loader's ledger
-        -- counts it) of the other records of the key: removed as duplicates
-        {%- set amount = ledger_amount(
-            ['amount', '-discount_applied', 'shipping_cost']
-        ) %}
-        sum({{ amount }}) over (partition by transaction_id)
-        - coalesce({{ amount }}, 0) as duplicate_amount,
-        {{ latest_record_first(['transaction_id']) }} as record_rank
-    from source
+    {{ deduplicate_latest(
+        'source', ['transaction_id'],
+        amount_terms=['amount', '-discount_applied', 'shipping_cost']
+    ) }}
 
 ),
 
@@ -64,7 +56,6 @@ renamed as (
         raw_record_count,
         {{ to_money('duplicate_amount') }} as duplicate_amount
     from deduplicated
-    where record_rank = 1
     {{ optimization_fence() }}
 
 ),

@@ -14,16 +14,10 @@ as_of as (
 
 deduplicated as (
 
-    select
-        *,
-        count(*) over (partition by order_id) as raw_record_count,
-        -- the sales (in cents, as the loader's ledger counts them) of the
-        -- other records of the key: removed as duplicates
-        {%- set amount = ledger_amount(['sales']) %}
-        sum({{ amount }}) over (partition by order_id)
-        - coalesce({{ amount }}, 0) as duplicate_amount,
-        {{ latest_record_first(['order_id']) }} as record_rank
-    from source
+    {{ deduplicate_latest(
+        'source', ['order_id'],
+        amount_terms=['sales']
+    ) }}
 
 ),
 
@@ -45,7 +39,6 @@ renamed as (
         raw_record_count,
         {{ to_money('duplicate_amount') }} as duplicate_amount
     from deduplicated
-    where record_rank = 1
     {{ optimization_fence() }}
 
 ),

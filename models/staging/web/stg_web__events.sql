@@ -32,11 +32,7 @@ as_of as (
 
 deduplicated as (
 
-    select
-        *,
-        count(*) over (partition by event_id) as raw_record_count,
-        {{ latest_record_first(['event_id']) }} as record_rank
-    from source
+    {{ deduplicate_latest('source', ['event_id']) }}
 
 ),
 
@@ -80,7 +76,6 @@ renamed as (
         -- lineage
         raw_record_count
     from deduplicated
-    where record_rank = 1
     {{ optimization_fence() }}
 
 ),

@@ -20,11 +20,7 @@ as_of as (
 
 deduplicated as (
 
-    select
-        *,
-        count(*) over (partition by review_id) as raw_record_count,
-        {{ latest_record_first(['review_id']) }} as record_rank
-    from source
+    {{ deduplicate_latest('source', ['review_id']) }}
 
 ),
 
@@ -52,7 +48,6 @@ renamed as (
         -- lineage
         raw_record_count
     from deduplicated
-    where record_rank = 1
     {{ optimization_fence() }}
 
 ),

@@ -4,6 +4,12 @@
     (`column_name: total_amount`, `expression: ">= 0"`).
 -#}
 {% test expression_is_true(model, expression, column_name=none) %}
+    {{ return(adapter.dispatch("test_expression_is_true", "dbt_utils")(
+        model, expression, column_name
+    )) }}
+{% endtest %}
+
+{% macro default__test_expression_is_true(model, expression, column_name) %}
 
 select *
 from {{ model }}
@@ -13,4 +19,4 @@ where not ({{ expression }})
 where not ({{ column_name }} {{ expression }})
 {%- endif %}
 
-{% endtest %}
+{% endmacro %}
