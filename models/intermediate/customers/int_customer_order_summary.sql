@@ -99,9 +99,9 @@ final as (
         aggregated.order_count,
         aggregated.purchase_day_count,
 
-        -- money
-        aggregated.revenue,
-        aggregated.repeat_revenue
+        -- money (a stated type: the same on DuckDB and PostgreSQL)
+        cast(aggregated.revenue as numeric(18, 2)) as revenue,
+        cast(aggregated.repeat_revenue as numeric(18, 2)) as repeat_revenue
     from aggregated
     cross join as_of
 
