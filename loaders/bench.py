@@ -214,7 +214,7 @@ def _sessions(environment: dict[str, str], source: str) -> tuple[int, int]:
     try:
         row = connection.execute(
             "select count(*), count(case when landing_traffic_source = ? then 1 end) "
-            "from marts.fct_sessions",
+            "from core.fct_sessions",
             [source],
         ).fetchone()
     finally:

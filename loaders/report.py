@@ -41,28 +41,28 @@ QUESTIONS: dict[str, str] = {
     ),
 }
 
-#: (mart, label, aggregate): the summary printed first.
+#: (relation, label, aggregate): the summary printed first.
 _MART_FIGURES = (
-    ("customer_metrics", "customers with a purchase", "count(*)"),
-    ("product_performance", "products sold", "count(*)"),
-    ("campaign_performance", "campaigns", "count(*)"),
-    ("monthly_revenue", "months with revenue", "count(*)"),
-    ("monthly_revenue", "total revenue", "sum(total_revenue)"),
-    ("country_statistics", "countries", "count(*)"),
-    ("rfm_segmentation", "customers in RFM segments", "count(*)"),
-    ("rfm_segmentation", "RFM segments in use", "count(distinct segment)"),
-    ("customer_ltv", "predicted revenue, next 12 months", "sum(predicted_ltv_12m)"),
+    ("marts.customer_metrics", "customers with a purchase", "count(*)"),
+    ("marts.product_performance", "products sold", "count(*)"),
+    ("marts.campaign_performance", "campaigns", "count(*)"),
+    ("marts.monthly_revenue", "months with revenue", "count(*)"),
+    ("marts.monthly_revenue", "total revenue", "sum(total_revenue)"),
+    ("marts.country_statistics", "countries", "count(*)"),
+    ("marts.rfm_segmentation", "customers in RFM segments", "count(*)"),
+    ("marts.rfm_segmentation", "RFM segments in use", "count(distinct segment)"),
+    ("marts.customer_ltv", "predicted revenue, next 12 months", "sum(predicted_ltv_12m)"),
     (
-        "customer_ltv",
+        "marts.customer_ltv",
         "customers at risk or lost",
         "count(case when lifecycle_segment in ('At Risk', 'Lost') then 1 end)",
     ),
-    ("cohort_retention", "monthly acquisition cohorts", "count(distinct cohort_month)"),
-    ("campaign_targets", "customers on target lists", "count(*)"),
-    ("fct_sessions", "web sessions", "count(*)"),
-    ("fct_sessions", "converted sessions", "count(case when is_converted then 1 end)"),
-    ("channel_attribution", "attribution models", "count(distinct attribution_model)"),
-    ("amplitude_events", "events ready for Amplitude", "count(*)"),
+    ("marts.cohort_retention", "monthly acquisition cohorts", "count(distinct cohort_month)"),
+    ("marts.campaign_targets", "customers on target lists", "count(*)"),
+    ("core.fct_sessions", "web sessions", "count(*)"),
+    ("core.fct_sessions", "converted sessions", "count(case when is_converted then 1 end)"),
+    ("marts.channel_attribution", "attribution models", "count(distinct attribution_model)"),
+    ("marts.amplitude_events", "events ready for Amplitude", "count(*)"),
 )
 
 #: The evidence of the statistics step (``python -m loaders analyze``), printed last:
@@ -262,7 +262,7 @@ def print_report(
     print(f"\nThe marts ({target})", file=out)
     figures = []
     for relation, label, expression in _MART_FIGURES:
-        _, rows = query(f"select {expression} from marts.{relation}")
+        _, rows = query(f"select {expression} from {relation}")
         figures.append((label, rows[0][0]))
     print(format_table(["figure", "value"], figures), file=out)
     names, rows = query(_INSIGHTS_SQL)

@@ -472,7 +472,7 @@ _LAST_SESSION_DAY_SQL = """
 with
 
 days as (
-    select session_date from marts.fct_sessions where session_date is not null
+    select session_date from core.fct_sessions where session_date is not null
 ),
 
 plausible as (
@@ -506,14 +506,14 @@ def read_as_of_date(warehouse: Warehouse) -> tuple[dt.date | None, str]:
 
 
 def read_traffic(warehouse: Warehouse) -> Traffic:
-    """Baseline and daily traffic of the eligible sessions, from marts.fct_sessions."""
+    """Baseline and daily traffic of the eligible sessions, from core.fct_sessions."""
     as_of_date, as_of_source = read_as_of_date(warehouse)
     if as_of_date is None:
         return Traffic(None, 0, 0, 0.0, as_of_source)
     daily = warehouse.frame(
         "select session_date, count(*) as sessions, "
         "sum(case when is_converted then 1 else 0 end) as converted_sessions "
-        f"from marts.fct_sessions where landing_channel_group = '{TRAFFIC_SOURCE}' "
+        f"from core.fct_sessions where landing_channel_group = '{TRAFFIC_SOURCE}' "
         "group by session_date"
     )
     days = pd.to_datetime(daily["session_date"]).dt.date

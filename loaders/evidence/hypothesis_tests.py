@@ -148,7 +148,7 @@ QUESTIONS: dict[str, Question] = {
             "The share of converted sessions is the same for every landing traffic source.",
             "At least one landing traffic source converts sessions at a different rate.",
             "web session",
-            "marts.fct_sessions: every session; landing_traffic_source (null as "
+            "core.fct_sessions: every session; landing_traffic_source (null as "
             "'(unknown)'), converted = is_converted",
             "session conversion rate, converted sessions / sessions",
             is_share=True,
@@ -530,7 +530,7 @@ def _traffic_source_conversion(warehouse: Warehouse, settings: Settings) -> dict
         "select coalesce(landing_traffic_source, '(unknown)') as traffic_source, "
         "count(*) as sessions, "
         "sum(case when is_converted then 1 else 0 end) as converted_sessions "
-        "from marts.fct_sessions group by coalesce(landing_traffic_source, '(unknown)')"
+        "from core.fct_sessions group by coalesce(landing_traffic_source, '(unknown)')"
     )
     if frame.empty:
         return insufficient_row(

@@ -5,7 +5,7 @@ The method (documented in ``models/marts/evidence/_markov_attribution__docs.md``
 - **Paths.** A converting path is the ordered channels of one conversion's touchpoints
   (``marts.attribution_touchpoints``, the touchpoints of one model: they are the same
   under every model), ending in ``conversion``. A non-converting path is a journey of
-  sessions with a channel (``marts.fct_sessions``) that are not a touchpoint of any
+  sessions with a channel (``core.fct_sessions``) that are not a touchpoint of any
   conversion: a visitor's such sessions in start order, a journey taking every session
   that started within ``attribution_lookback_days`` (dbt var) of its first one, the next
   session starting the next journey; it ends in ``null``.
@@ -390,7 +390,7 @@ _SESSIONS_SQL = """
         sessions.session_key,
         sessions.session_start_at,
         sessions.landing_traffic_source as channel
-    from marts.fct_sessions as sessions
+    from core.fct_sessions as sessions
     where
         sessions.landing_traffic_source is not null
         and not exists (

@@ -12,7 +12,7 @@ columns_in_warehouse as (
     from information_schema.columns
     where
         table_catalog = '{{ target.database }}'
-        and table_schema in ('staging', 'core', 'marts')
+        and table_schema in ('staging', 'intermediate', 'core', 'marts')
 
 ),
 

@@ -71,7 +71,7 @@ QUERIES: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("conversion_key", "touchpoint_position", "channel", "revenue_cents", "conversion_at"),
     ),
     (
-        "from marts.fct_sessions as sessions",
+        "from core.fct_sessions as sessions",
         ("visitor_key", "session_key", "session_start_at", "channel"),
     ),
     ("share_of_conversions from marts.channel_attribution", ("channel", "share_of_conversions")),

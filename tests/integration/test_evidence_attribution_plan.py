@@ -51,7 +51,7 @@ def _paths(build: Build) -> list[tuple[tuple[str, ...], bool, Decimal]]:
         rows = rows.sort_values("touchpoint_position")
         paths.append((tuple(rows["channel"]), True, Decimal(rows["conversion_revenue"].iloc[0])))
     touched = set(touchpoints["session_key"])
-    sessions = build.rows("marts.fct_sessions")
+    sessions = build.rows("core.fct_sessions")
     sessions = sessions[
         sessions["landing_traffic_source"].notna() & ~sessions["session_key"].isin(touched)
     ]
@@ -156,7 +156,7 @@ def test_markov_matches_an_independent_computation(
 
 def test_markov_credits_add_up_and_land_in_channel_attribution(generated_build: Build) -> None:
     _succeeded(generated_build)
-    conversions = generated_build.rows("marts.int_conversions")
+    conversions = generated_build.rows("intermediate.int_conversions")
     revenue = sum(conversions["revenue"], Decimal(0))
     markov = generated_build.rows("marts.markov_attribution")
     assert sum(markov["attributed_conversions"], Decimal(0)) == len(conversions) > 100

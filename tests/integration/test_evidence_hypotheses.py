@@ -140,7 +140,7 @@ def test_ab_test_plan_from_the_sessions(generated_build: Build) -> None:
     sessions, converted = (
         int(
             generated_build.scalar(
-                f"select {expression} from marts.fct_sessions "
+                f"select {expression} from core.fct_sessions "
                 "where landing_channel_group = 'email' "
                 f"and session_date >= '{start}' and session_date < '{as_of}'"
             )
@@ -148,7 +148,7 @@ def test_ab_test_plan_from_the_sessions(generated_build: Build) -> None:
         for expression in ("count(*)", "sum(case when is_converted then 1 else 0 end)")
     )
     recent = generated_build.scalar(
-        "select count(*) from marts.fct_sessions where landing_channel_group = 'email' "
+        "select count(*) from core.fct_sessions where landing_channel_group = 'email' "
         f"and session_date >= '{as_of - dt.timedelta(days=ab.TRAFFIC_DAYS)}' "
         f"and session_date < '{as_of}'"
     )

@@ -66,10 +66,10 @@ CUSTOMER_MARTS = (
     "marts.customer_ltv",
     "marts.cohort_retention",
     "marts.monthly_revenue",
-    "marts.int_campaign_target_candidates",
+    "intermediate.int_campaign_target_candidates",
 )
 WEB_MARTS = (
-    "marts.fct_sessions",
+    "core.fct_sessions",
     "marts.funnel_conversion",
     "marts.attribution_touchpoints",
     "marts.channel_attribution",

@@ -1,7 +1,7 @@
 """No clear-text email or phone in any relation outside ``raw``, on DuckDB and PostgreSQL.
 
-The scan lists every table and view of every schema but ``raw`` (staging, core, marts,
-dlt's staging dataset ``_dlt_raw_staging``, anything else there is) and reads every
+The scan lists every table and view of every schema but ``raw`` (staging, intermediate, core,
+marts, dlt's staging dataset ``_dlt_raw_staging``, anything else there is) and reads every
 text-like column (JSON, arrays and structs as text too) of the generated build, which
 loaded the exports twice so that the reload went through dlt's staging dataset. No value
 may contain an email- or phone-shaped part.
@@ -199,6 +199,7 @@ def test_no_relation_outside_raw_holds_an_email_or_a_phone(generated_build: Buil
     # The scan reaches every layer, dlt's staging dataset and the customers' relations.
     assert {schema for schema, _, _ in relations} >= {
         "staging",
+        "intermediate",
         "core",
         "marts",
         "_dlt_raw_staging",

@@ -42,16 +42,16 @@ DEFAULT_MODEL = "position_based"
 CREDIT = Decimal("1e-10")
 CENT = Decimal("0.01")
 MICROSECONDS_PER_DAY = 86_400_000_000
-#: The marts of this issue's web and attribution areas, and their keys.
+#: The relations of this issue's web and attribution areas (schema.name), and their keys.
 MART_KEYS: dict[str, tuple[str, ...]] = {
-    "int_event_sessions": ("event_id",),
-    "int_conversions": ("conversion_key",),
-    "fct_sessions": ("session_key",),
-    "funnel_conversion": ("week_start_date", "traffic_source", "device"),
-    "attribution_touchpoints": ("conversion_key", "session_key", "attribution_model"),
-    "channel_attribution": ("attribution_model", "channel"),
-    "campaign_attribution": ("attribution_model", "campaign_id"),
-    "channel_attribution_comparison": ("channel",),
+    "intermediate.int_event_sessions": ("event_id",),
+    "intermediate.int_conversions": ("conversion_key",),
+    "core.fct_sessions": ("session_key",),
+    "marts.funnel_conversion": ("week_start_date", "traffic_source", "device"),
+    "marts.attribution_touchpoints": ("conversion_key", "session_key", "attribution_model"),
+    "marts.channel_attribution": ("attribution_model", "channel"),
+    "marts.campaign_attribution": ("attribution_model", "campaign_id"),
+    "marts.channel_attribution_comparison": ("channel",),
 }
 
 
@@ -302,7 +302,7 @@ def test_credits_add_up_to_one_and_revenue_to_the_conversion_for_every_model(
     generated_build: Build,
 ) -> None:
     touchpoints = generated_build.rows("marts.attribution_touchpoints")
-    conversions = generated_build.rows("marts.int_conversions")
+    conversions = generated_build.rows("intermediate.int_conversions")
     revenue_of = dict(zip(conversions["conversion_key"], conversions["revenue"], strict=True))
     assert len(revenue_of) > 100  # the generated data has conversions to attribute
     sums = _sums(touchpoints, ["conversion_key", "attribution_model"])
@@ -317,7 +317,7 @@ def test_credits_add_up_to_one_and_revenue_to_the_conversion_for_every_model(
 
 def test_channel_attribution_adds_up_to_every_conversion(generated_build: Build) -> None:
     channels = generated_build.rows("marts.channel_attribution")
-    conversions = generated_build.rows("marts.int_conversions")
+    conversions = generated_build.rows("intermediate.int_conversions")
     totals = _sums(
         channels.rename(columns={"attributed_conversions": "credit"}), ["attribution_model"]
     )
@@ -337,7 +337,7 @@ def test_sessions_are_the_session_ids_of_the_placeable_events(
     events = web_truth_generated.events
     # The generator gives every event a session_id: sessions are exactly those ids.
     assert events["session_id"].notna().all()
-    sessions = generated_build.rows("marts.fct_sessions")
+    sessions = generated_build.rows("core.fct_sessions")
     assert len(sessions) == events["session_id"].nunique() == len(web_truth_generated.sessions)
     actual = sessions.set_index("session_key")
     truth = web_truth_generated.sessions.set_index("session_key")
@@ -360,7 +360,7 @@ def test_sessions_are_the_session_ids_of_the_placeable_events(
         ]
         assert not different, f"fct_sessions.{column}: {len(different)} differ, {different[:3]}"
     # Every placeable event is in its session (int_event_sessions), and the rest in none.
-    mapping = generated_build.rows("marts.int_event_sessions")
+    mapping = generated_build.rows("intermediate.int_event_sessions")
     assert dict(zip(mapping["event_id"], mapping["session_key"], strict=True)) == dict(
         zip(events["event_id"], events["session_key"], strict=True)
     )
@@ -369,7 +369,7 @@ def test_sessions_are_the_session_ids_of_the_placeable_events(
 def test_conversions_and_their_revenue_match(
     generated_build: Build, web_truth_generated: WebTruth
 ) -> None:
-    actual = generated_build.rows("marts.int_conversions").set_index("conversion_key")
+    actual = generated_build.rows("intermediate.int_conversions").set_index("conversion_key")
     truth = web_truth_generated.conversions.set_index("conversion_key")
     assert set(actual.index) == set(truth.index)
     assert actual.loc[truth.index, "revenue"].to_list() == truth["revenue"].to_list()
@@ -467,7 +467,7 @@ def test_web_and_attribution_marts_are_identical_on_duckdb_and_postgres(
     on_postgres: Build = request.getfixturevalue("postgres_generated")  # skips without a server
     on_duckdb: Build = request.getfixturevalue("duckdb_generated")
     for mart, key in MART_KEYS.items():
-        got, want = _rows(on_postgres, f"marts.{mart}", key), _rows(on_duckdb, f"marts.{mart}", key)
+        got, want = _rows(on_postgres, mart, key), _rows(on_duckdb, mart, key)
         assert len(got) == len(want) > 0, mart
         different = [(g, w) for g, w in zip(got, want, strict=True) if g != w]
         assert not different, f"{mart}: {len(different)} rows differ, e.g. {different[:2]}"

@@ -10,6 +10,12 @@ orders as (
 
 ),
 
+order_summary as (
+
+    select * from {{ ref('int_customer_order_summary') }}
+
+),
+
 as_of as (
 
     select * from {{ ref('int_as_of_date') }}
@@ -31,9 +37,8 @@ first_orders as (
 
     select
         customer_id,
-        min(order_month) as cohort_month
-    from valid_orders
-    group by customer_id
+        first_order_month as cohort_month
+    from order_summary
 
 ),
 

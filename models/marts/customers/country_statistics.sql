@@ -8,20 +8,9 @@ customers as (
 
 ),
 
-orders as (
+order_summary as (
 
-    select * from {{ ref('fct_orders') }}
-
-),
-
-revenue_by_customer as (
-
-    select
-        customer_id,
-        sum(total_amount) as revenue
-    from orders
-    where is_revenue and customer_id is not null
-    group by customer_id
+    select * from {{ ref('int_customer_order_summary') }}
 
 ),
 
@@ -32,11 +21,11 @@ customers_with_revenue as (
         customers.country_code,
         customers.country_name,
         customers.has_marketing_consent,
-        coalesce(revenue_by_customer.revenue, 0) as revenue,
-        revenue_by_customer.customer_id is not null as is_paying_customer
+        coalesce(order_summary.revenue, 0) as revenue,
+        order_summary.customer_id is not null as is_paying_customer
     from customers
-    left join revenue_by_customer
-        on customers.customer_id = revenue_by_customer.customer_id
+    left join order_summary
+        on customers.customer_id = order_summary.customer_id
 
 ),
 

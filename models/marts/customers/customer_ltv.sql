@@ -5,9 +5,9 @@
 -- formula is in the docs of the model (_growth__docs.md).
 with
 
-orders as (
+order_summary as (
 
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_customer_order_summary') }}
 
 ),
 
@@ -17,98 +17,26 @@ customers as (
 
 ),
 
-as_of as (
-
-    select * from {{ ref('int_as_of_date') }}
-
-),
-
-valid_orders as (
-
-    select
-        customer_id,
-        order_date,
-        total_amount
-    from orders
-    where is_revenue and customer_id is not null
-
-),
-
 -- lifetimes groups the transactions of a customer by period (a day here)
 -- and sums their value: one purchase day, however many orders it has.
-purchase_days as (
-
-    select
-        customer_id,
-        order_date as purchase_date,
-        count(*) as orders_that_day,
-        sum(total_amount) as revenue_that_day
-    from valid_orders
-    group by customer_id, order_date
-
-),
-
-purchase_days_flagged as (
-
-    select
-        customer_id,
-        purchase_date,
-        orders_that_day,
-        revenue_that_day,
-        purchase_date
-        = min(purchase_date) over (partition by customer_id)
-            as is_first_purchase_day
-    from purchase_days
-
-),
-
-aggregated as (
-
-    select
-        customer_id,
-        min(purchase_date) as first_purchase_date,
-        max(purchase_date) as last_purchase_date,
-        count(*) as purchase_day_count,
-        sum(orders_that_day) as total_orders,
-        sum(revenue_that_day) as historic_ltv,
-        sum(
-            case when not is_first_purchase_day then revenue_that_day end
-        ) as repeat_revenue
-    from purchase_days_flagged
-    group by customer_id
-
-),
-
 summarised as (
 
     select
-        aggregated.customer_id,
-        aggregated.first_purchase_date,
-        aggregated.last_purchase_date,
-        cast(aggregated.total_orders as bigint) as total_orders,
-        cast(aggregated.purchase_day_count - 1 as integer) as frequency,
+        customer_id,
+        first_order_date as first_purchase_date,
+        last_order_date as last_purchase_date,
+        cast(order_count as bigint) as total_orders,
+        cast(purchase_day_count - 1 as integer) as frequency,
         cast(
             {{ dbt.datediff(
-                'aggregated.first_purchase_date',
-                'aggregated.last_purchase_date',
-                'day'
+                'first_order_date', 'last_order_date', 'day'
             ) }} as integer
         ) as recency,
-        cast(
-            {{ dbt.datediff(
-                'aggregated.first_purchase_date', 'as_of.as_of_date', 'day'
-            ) }} as integer
-        ) as t,
-        cast(
-            {{ dbt.datediff(
-                'aggregated.last_purchase_date', 'as_of.as_of_date', 'day'
-            ) }} as integer
-        ) as days_since_last_purchase,
-        cast(aggregated.historic_ltv as numeric(18, 2)) as historic_ltv,
-        cast(coalesce(aggregated.repeat_revenue, 0) as numeric(18, 2))
-            as repeat_revenue
-    from aggregated
-    cross join as_of
+        days_since_first_order as t,
+        days_since_last_order as days_since_last_purchase,
+        cast(revenue as numeric(18, 2)) as historic_ltv,
+        cast(repeat_revenue as numeric(18, 2)) as repeat_revenue
+    from order_summary
 
 ),
 

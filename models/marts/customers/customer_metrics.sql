@@ -1,9 +1,9 @@
 -- One row per customer with at least one revenue order in any order feed.
 with
 
-orders as (
+order_summary as (
 
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_customer_order_summary') }}
 
 ),
 
@@ -13,24 +13,15 @@ customers as (
 
 ),
 
-revenue_orders as (
-
-    select *
-    from orders
-    where is_revenue and customer_id is not null
-
-),
-
-aggregated as (
+purchases as (
 
     select
         customer_id,
-        count(*) as total_transactions,
-        sum(total_amount) as total_spent,
-        min(order_date) as first_purchase_date,
-        max(order_date) as last_purchase_date
-    from revenue_orders
-    group by customer_id
+        order_count as total_transactions,
+        revenue as total_spent,
+        first_order_date as first_purchase_date,
+        last_order_date as last_purchase_date
+    from order_summary
 
 ),
 
@@ -38,7 +29,7 @@ final as (
 
     select
         -- ids
-        aggregated.customer_id,
+        purchases.customer_id,
         customers.customer_id is not null as has_known_customer,
 
         -- customer
@@ -49,16 +40,16 @@ final as (
         customers.has_marketing_consent,
 
         -- purchases
-        aggregated.total_transactions,
-        cast(aggregated.total_spent as numeric(18, 2)) as total_spent,
+        purchases.total_transactions,
+        cast(purchases.total_spent as numeric(18, 2)) as total_spent,
         {{ safe_divide(
-            'aggregated.total_spent', 'aggregated.total_transactions', 2
+            'purchases.total_spent', 'purchases.total_transactions', 2
         ) }} as avg_transaction_amount,
-        aggregated.first_purchase_date,
-        aggregated.last_purchase_date
-    from aggregated
+        purchases.first_purchase_date,
+        purchases.last_purchase_date
+    from purchases
     left join customers
-        on aggregated.customer_id = customers.customer_id
+        on purchases.customer_id = customers.customer_id
 
 )
 

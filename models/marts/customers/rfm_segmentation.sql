@@ -4,21 +4,15 @@
 -- seed rfm_segment_map gives the (r_score, f_score) pair.
 with
 
-orders as (
+order_summary as (
 
-    select * from {{ ref('fct_orders') }}
+    select * from {{ ref('int_customer_order_summary') }}
 
 ),
 
 customers as (
 
     select * from {{ ref('dim_customers') }}
-
-),
-
-as_of as (
-
-    select * from {{ ref('int_as_of_date') }}
 
 ),
 
@@ -34,45 +28,16 @@ segments as (
 
 ),
 
-valid_orders as (
-
-    select
-        customer_id,
-        order_date,
-        total_amount
-    from orders
-    where is_revenue and customer_id is not null
-
-),
-
-aggregated as (
-
-    select
-        customer_id,
-        min(order_date) as first_order_date,
-        max(order_date) as last_order_date,
-        count(*) as frequency,
-        sum(total_amount) as monetary
-    from valid_orders
-    group by customer_id
-
-),
-
 measured as (
 
     select
-        aggregated.customer_id,
-        aggregated.first_order_date,
-        aggregated.last_order_date,
-        cast(
-            {{ dbt.datediff(
-                'aggregated.last_order_date', 'as_of.as_of_date', 'day'
-            ) }} as integer
-        ) as recency_days,
-        aggregated.frequency,
-        aggregated.monetary
-    from aggregated
-    cross join as_of
+        customer_id,
+        first_order_date,
+        last_order_date,
+        days_since_last_order as recency_days,
+        order_count as frequency,
+        revenue as monetary
+    from order_summary
 
 ),
 

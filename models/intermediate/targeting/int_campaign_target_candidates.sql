@@ -1,6 +1,9 @@
 -- Every customer a target list would take, consent or not: the lists and
 -- their expected values before the consent filter (campaign_targets keeps the
 -- consented ones, campaign_target_summary counts the others).
+-- The lists are built on the lifecycle and RFM segments, so this model reads
+-- the marts customer_ltv and rfm_segmentation: the one read upward from the
+-- intermediate layer, until the segment rules have models of their own here.
 {%- set rates = var("target_response_rates") %}
 {%- for campaign_type in ["win_back", "retention", "cross_sell", "loyalty"] %}
 {%- if campaign_type not in rates %}
