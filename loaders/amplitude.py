@@ -43,7 +43,8 @@ from typing import Any, TextIO, TypeGuard
 
 import orjson
 
-from .config import connect_duckdb, duckdb_path, postgres_credentials
+from .config import duckdb_path, postgres_credentials
+from .duckdb_settings import connect_duckdb
 
 #: The relation the export reads (the same schema and name on both targets).
 RELATION = "marts.amplitude_events"

@@ -28,8 +28,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .config import connect_duckdb, shared_sales_export
+from .config import shared_sales_export
 from .dashboard.bench_pages import PageTiming, format_table, time_pages
+from .duckdb_settings import connect_duckdb
 
 REPO = Path(__file__).resolve().parents[1]
 BENCHMARKS = REPO / "BENCHMARKS.md"

@@ -37,8 +37,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .config import connect_duckdb
 from .contract import DATE_FORMATS, NULL_TOKENS, SOURCE_LINE_COLUMN, Field, FieldType, TableSpec
+from .duckdb_settings import connect_duckdb
 
 #: Arrow type of each contract type in the typed output.
 ARROW_TYPES: dict[FieldType, pa.DataType] = {
@@ -626,7 +626,9 @@ def _amount_expression(spec: TableSpec) -> str:
         sign = "-" if term.startswith("-") else "+"
         number = f"cast({value} as double)"
         # Beyond decimal(38, 8) (no money the warehouse can store) the number stays as read.
-        cents = f"coalesce(cast(round(try_cast({number} as decimal(38, 8)), 2) as double), {number})"
+        cents = (
+            f"coalesce(cast(round(try_cast({number} as decimal(38, 8)), 2) as double), {number})"
+        )
         parts.append(f"{sign} coalesce({cents}, 0)")
     total = " ".join(parts).removeprefix("+ ")
     return f"case when {' or '.join(readable)} then {total} end"

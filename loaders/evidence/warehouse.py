@@ -20,7 +20,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..config import connect_duckdb, duckdb_path, postgres_credentials
+from ..config import duckdb_path, postgres_credentials
+from ..duckdb_settings import connect_duckdb
 
 #: The schema every result table lives in.
 SCHEMA = "marts"

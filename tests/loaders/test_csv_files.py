@@ -265,7 +265,7 @@ def test_a_header_for_a_column_given_a_constant_contradicts_the_configuration(
 ) -> None:
     import dataclasses
 
-    from loaders.config import ConfigurationMismatch
+    from loaders.files import ConfigurationMismatch
 
     spec = dataclasses.replace(SALES, constants=(("row_index", "0"),))
     path = tmp_path / "sales.csv"

@@ -536,7 +536,12 @@ def test_each_amount_term_counts_in_whole_cents_as_the_warehouse_stores_it() -> 
     # not round(12.996) = 13.00, and the ledger must count the same cent.
     spec = TABLES_BY_NAME["transactions"]
     documents = [
-        {"transaction_id": "t1", "amount": 10.005, "discount_applied": 0.004, "shipping_cost": 2.995},
+        {
+            "transaction_id": "t1",
+            "amount": 10.005,
+            "discount_applied": 0.004,
+            "shipping_cost": 2.995,
+        },
         {"transaction_id": "t2", "amount": -0.125},
         {"transaction_id": "t3", "amount": 1e40},  # beyond what the warehouse stores: as read
     ]
