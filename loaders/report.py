@@ -19,7 +19,7 @@ import pandas as pd
 
 from .dashboard import data, gaps
 from .dbt_runner import invoke_dbt
-from .evidence.warehouse import Warehouse
+from .warehouse import Warehouse
 
 Query = Callable[[str], tuple[list[str], list[tuple[Any, ...]]]]
 FrameQuery = Callable[[str], pd.DataFrame]
@@ -175,7 +175,7 @@ def connect(target: str) -> Query:
     """A query function on the warehouse of a dbt target (``duckdb`` or ``postgres``).
 
     On PostgreSQL with dlt's secrets or the libpq variables, as the loader connects (see
-    loaders/evidence/warehouse.py); on DuckDB read-write, like the dbt compile that ran
+    loaders/warehouse.py); on DuckDB read-write, like the dbt compile that ran
     in this process before.
     """
     warehouse = Warehouse(target, read_write=True)
