@@ -121,10 +121,11 @@ run: setup ## Everything: sample data if SOURCE_DIR is empty, load, dbt build, t
 	$(LOADERS) report --target $(TARGET)
 
 .PHONY: lint
-lint: setup ## ruff (lint and format), mypy on loaders/, sqlfluff on the SQL
+lint: setup ## ruff (lint and format), mypy on loaders/, import-linter's layer contracts, sqlfluff on the SQL
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint models macros analyses tests/dbt
 
 .PHONY: format
