@@ -94,7 +94,7 @@ report: setup ## Print the answers and the evidence; write the HTML report data/
 
 .PHONY: dashboard
 dashboard: setup ## Serve the Streamlit dashboard on http://127.0.0.1:DASHBOARD_PORT (8501), read-only (TARGET=duckdb|postgres)
-	$(LOADERS) dashboard --target $(TARGET) --port $(DASHBOARD_PORT)
+	@$(LOADERS) dashboard --target $(TARGET) --port $(DASHBOARD_PORT)
 
 .PHONY: analyze
 analyze: setup ## The statistics step after dbt build: diagnosis, hypothesis tests, plans, lags (writes marts)
