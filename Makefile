@@ -58,10 +58,15 @@ help: ## List the commands
 	@echo "usage: make <command> [SCALE=1] [SEED=42] [TARGET=duckdb|postgres] [SOURCE_DIR=data/raw]"
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
+# pip says what it collects and installs (minutes on a fresh machine, not silence);
+# in CI (CI=true) it stays quiet. `make PIP_OUTPUT=--quiet` quiets it anywhere.
+PIP_OUTPUT ?= $(if $(filter true 1,$(CI)),--quiet,)
+
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (the project needs Python 3.11)"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@echo "installing the pinned toolchain into $(VENV) (requirements.lock, about 0.9 GB: a few minutes the first time)"
+	$(BIN)/python -m pip install $(PIP_OUTPUT) --disable-pip-version-check -r requirements.lock
 	touch $(STAMP)
 
 # Order-only: made once from the example, never overwritten (you may edit it).
