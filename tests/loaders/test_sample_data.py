@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import itertools
 import json
 import re
@@ -1028,10 +1027,42 @@ def test_rates_and_truths_are_documented() -> None:
         assert f"`{name}`" in readme, name
 
 
+#: A UTF-8 multi-byte sequence: in a Latin-1 file it reads as mojibake ("InglÃ©s").
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+
+
+def latin1_text_problems(data: bytes) -> list[str]:
+    """What makes ``data`` other than Latin-1 text of names and words.
+
+    Decoding as Latin-1 cannot fail (every byte is a character), so the check is on
+    what it decodes to: no UTF-8 sequences, and no non-ASCII character but letters
+    (no C1 control characters 0x80-0x9f, no stray symbols).
+    """
+    problems = [
+        f"UTF-8 bytes {match.group()!r} at byte {match.start()}"
+        for match in _UTF8_SEQUENCE.finditer(data)
+    ][:3]
+    odd = sorted(
+        {char for char in data.decode("latin-1") if ord(char) > 127 and not char.isalpha()}
+    )
+    if odd:
+        problems.append(f"non-letters outside ASCII: {odd}")
+    return problems
+
+
+def test_the_latin1_check_can_fail() -> None:
+    latin1 = "01.02.2025;El Corte Inglés;Otto;zwölf\n"
+    assert latin1_text_problems(latin1.encode("latin-1")) == []
+    assert latin1_text_problems(latin1.encode("utf-8"))  # UTF-8 where Latin-1 belongs
+    assert latin1_text_problems(b"Amazon;\x85;\x9f\n")  # C1 controls, e.g. cp1252 bytes
+    assert latin1_text_problems("Señor Precio ©".encode("latin-1"))
+
+
 def test_generated_text_is_valid_utf8_everywhere(scale1: tuple[Path, dict[str, int]]) -> None:
-    """Protects readers: truncated lines are cut on character boundaries."""
+    """Protects readers: truncated lines are cut on character boundaries; the Latin-1
+    marketplace file holds Latin-1 text, not UTF-8 or control bytes."""
     root, _ = scale1
     for name in FILES:
         if name != "csv/marketplace_sales.csv":
             (root / name).read_bytes().decode("utf-8")
-    io.StringIO((root / "csv/marketplace_sales.csv").read_bytes().decode("latin-1"))
+    assert latin1_text_problems((root / "csv/marketplace_sales.csv").read_bytes()) == []
