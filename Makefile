@@ -144,7 +144,7 @@ pytest: setup ## Python tests (PostgreSQL ones skip without a server, fail in CI
 	$(BIN)/python -m pytest
 
 .PHONY: test-fast
-test-fast: setup ## The fast Python tests only (seconds)
+test-fast: setup ## The fast Python tests only (under 30 s: no test marked slow or postgres)
 	$(BIN)/python -m pytest -m "not slow and not postgres"
 
 .PHONY: dbt-test-duckdb

@@ -72,6 +72,7 @@ def test_connect_duckdb_turns_the_bar_off(tmp_path: Path) -> None:
         assert shown == "False", database
 
 
+@pytest.mark.slow
 def test_the_dlt_pipelines_duckdb_connections_turn_the_bar_off(tmp_path: Path) -> None:
     shown = _setting_in(
         f"""

@@ -262,6 +262,7 @@ def within(value: float, expected: float, tolerance: float) -> bool:
 # --- layout, counts, determinism ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_generate_writes_every_file_and_counts_its_records(
     scale1: tuple[Path, dict[str, int]],
 ) -> None:
@@ -328,6 +329,7 @@ def _unique_keys(root: Path) -> dict[str, int]:
     return keys
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("fixture", "scale"), [("small", 0.1), ("scale1", 1.0)])
 def test_counts_follow_the_scale(
     request: pytest.FixtureRequest, fixture: str, scale: float
@@ -367,6 +369,7 @@ def _paths(doc: dict[str, Any], prefix: tuple[str, ...] = ()) -> set[tuple[str, 
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("table", "name", "reader"),
     [
@@ -464,6 +467,7 @@ def test_sales_csv_has_the_hec_sample_format(scale1: tuple[Path, dict[str, int]]
 # --- realism ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_customers_have_country_consistent_cities_phones_and_spellings(data: Data) -> None:
     """Protects realism and the country-spelling defect: every spelling is a seed alias,
     each city belongs to one country, international phones carry the country's code."""
@@ -492,6 +496,7 @@ def test_customers_have_country_consistent_cities_phones_and_spellings(data: Dat
     assert within(variants / len(data.customers), rate, 0.3)
 
 
+@pytest.mark.slow
 def test_events_form_consistent_sessions(data: Data) -> None:
     """Protects the session model: shared session attributes, sequence 1..n, increasing
     timestamps, funnel order, campaign types matching the traffic source."""
@@ -535,6 +540,7 @@ def test_events_form_consistent_sessions(data: Data) -> None:
     assert counts["product"] > counts["cart"] > counts["purchase"] > counts["cancel"] > 0
 
 
+@pytest.mark.slow
 def test_purchase_events_carry_a_transaction_of_the_same_customer(data: Data) -> None:
     """Protects the web <-> transaction link the attribution relies on."""
     tx = data.transactions_frame().set_index("transaction_id")
@@ -558,6 +564,7 @@ def test_purchase_events_carry_a_transaction_of_the_same_customer(data: Data) ->
     assert len({e["properties"]["transaction_id"] for e in purchases}) == len(purchases)
 
 
+@pytest.mark.slow
 def test_buyers_visit_from_several_channels_before_buying(data: Data) -> None:
     """Protects multi-touch journeys: repeat buyers' web purchases are preceded, within
     30 days, by visits from other channels."""
@@ -807,6 +814,7 @@ def test_campaign_defects_are_present(data: Data) -> None:
     assert zero_conversions.sum() >= rates["zero_conversions"] * n - 1
 
 
+@pytest.mark.slow
 def test_csv_defects_are_rare_and_documented(scale1: tuple[Path, dict[str, int]]) -> None:
     """Protects the CSV defects: wrong field counts and untypeable values exist but stay
     well under 1% (the loader rejects exactly those rows)."""
