@@ -626,9 +626,8 @@ def _amount_expression(spec: TableSpec) -> str:
         sign = "-" if term.startswith("-") else "+"
         number = f"cast({value} as double)"
         # Beyond decimal(38, 8) (no money the warehouse can store) the number stays as read.
-        cents = (
-            f"coalesce(cast(round(try_cast({number} as decimal(38, 8)), 2) as double), {number})"
-        )
+        cents = f"round(try_cast({number} as decimal(38, 8)), 2)"
+        cents = f"coalesce(cast({cents} as double), {number})"
         parts.append(f"{sign} coalesce({cents}, 0)")
     total = " ".join(parts).removeprefix("+ ")
     return f"case when {' or '.join(readable)} then {total} end"
