@@ -58,10 +58,15 @@ help: ## List the commands
 	@echo "usage: make <command> [SCALE=1] [SEED=42] [TARGET=duckdb|postgres] [SOURCE_DIR=data/raw]"
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
+# pip says what it collects and installs (minutes on a fresh machine, not silence);
+# in CI (CI=true) it stays quiet. `make PIP_OUTPUT=--quiet` quiets it anywhere.
+PIP_OUTPUT ?= $(if $(filter true 1,$(CI)),--quiet,)
+
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (the project needs Python 3.11)"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@echo "installing the pinned toolchain into $(VENV) (requirements.lock, about 0.9 GB: a few minutes the first time)"
+	$(BIN)/python -m pip install $(PIP_OUTPUT) --disable-pip-version-check -r requirements.lock
 	touch $(STAMP)
 
 # Order-only: made once from the example, never overwritten (you may edit it).
@@ -102,7 +107,7 @@ report: setup ## Print the answers and the evidence; write the HTML report data/
 
 .PHONY: dashboard
 dashboard: setup ## Serve the Streamlit dashboard on http://127.0.0.1:DASHBOARD_PORT (8501), read-only (TARGET=duckdb|postgres)
-	$(LOADERS) dashboard --target $(TARGET) --port $(DASHBOARD_PORT)
+	@$(LOADERS) dashboard --target $(TARGET) --port $(DASHBOARD_PORT)
 
 .PHONY: analyze
 analyze: setup ## The statistics step after dbt build: diagnosis, hypothesis tests, plans, lags (writes marts)
@@ -129,10 +134,11 @@ run: setup ## Everything: sample data if SOURCE_DIR is empty, load, dbt build, t
 	$(LOADERS) report --target $(TARGET)
 
 .PHONY: lint
-lint: setup ## ruff (lint and format), mypy on loaders/, sqlfluff on the SQL
+lint: setup ## ruff (lint and format), mypy on loaders/, import-linter's layer contracts, sqlfluff on the SQL
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	DUCKDB_PATH=:memory: $(BIN)/sqlfluff lint models macros analyses tests/dbt
 
 .PHONY: format
@@ -146,7 +152,7 @@ pytest: setup ## Python tests (PostgreSQL ones skip without a server, fail in CI
 	$(BIN)/python -m pytest
 
 .PHONY: test-fast
-test-fast: setup ## The fast Python tests only (seconds)
+test-fast: setup ## The fast Python tests only (under 30 s: no test marked slow or postgres)
 	$(BIN)/python -m pytest -m "not slow and not postgres"
 
 .PHONY: dbt-test-duckdb

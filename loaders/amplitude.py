@@ -25,6 +25,7 @@ says so. Never commit files made with a real key (``data/`` is gitignored).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import math
@@ -43,7 +44,7 @@ from typing import Any, TextIO, TypeGuard
 
 import orjson
 
-from .config import connect_duckdb, duckdb_path, postgres_credentials
+from .warehouse import WarehouseError, connect
 
 #: The relation the export reads (the same schema and name on both targets).
 RELATION = "marts.amplitude_events"
@@ -521,52 +522,38 @@ def _rows(names: list[str], chunk: list[tuple[Any, ...]]) -> Iterator[dict[str, 
 def read_mart(target: str, chunk_rows: int = CHUNK_ROWS) -> Iterator[dict[str, Any]]:
     """Stream the rows of ``marts.amplitude_events`` in send order, ``chunk_rows`` at a time.
 
-    DuckDB opens ``$DUCKDB_PATH`` (default ``data/warehouse.duckdb``) read-only;
-    PostgreSQL connects with dlt's secrets or the libpq variables (``PG*``) and reads
-    through a server-side cursor.
+    Read-only, through :func:`loaders.warehouse.connect`: DuckDB opens ``$DUCKDB_PATH``
+    (default ``data/warehouse.duckdb``); PostgreSQL connects with dlt's secrets or the
+    libpq variables (``PG*``) and reads through a server-side cursor.
     """
-    if target == "duckdb":
-        path = duckdb_path()
-        if not path.is_file():
-            raise ExportError(f"no warehouse at {path}: run `make load build` first")
-        # The ordered read is a sort: bounded memory, spilling to a scratch folder.
-        with (
-            tempfile.TemporaryDirectory(prefix="amplitude-export-duckdb-") as spill,
-            connect_duckdb(path, read_only=True) as connection,
-        ):
-            connection.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
-            connection.execute(f"set temp_directory = '{spill}'")
-            cursor = connection.execute(_QUERY)
-            names = [column[0] for column in cursor.description or []]
-            while chunk := cursor.fetchmany(chunk_rows):
-                yield from _rows(names, chunk)
-        return
-    if target != "postgres":
+    if target not in ("duckdb", "postgres"):
         raise ExportError(f"unknown target {target!r}: duckdb or postgres")
-    import psycopg2
-
-    credentials = postgres_credentials()
-    if isinstance(credentials, str):
-        connection = psycopg2.connect(credentials)
-    else:
-        connection = psycopg2.connect(
-            host=credentials.get("host"),
-            port=credentials.get("port"),
-            user=credentials.get("username"),
-            password=credentials.get("password"),
-            dbname=credentials.get("database"),
-            connect_timeout=credentials.get("connect_timeout", 10),
-        )
     try:
-        with connection.cursor(name="amplitude_export") as cursor:
-            cursor.itersize = chunk_rows
-            cursor.execute(_QUERY)
-            columns: list[str] = []
-            while chunk := cursor.fetchmany(chunk_rows):
-                columns = columns or [column[0] for column in cursor.description or []]
-                yield from _rows(columns, chunk)
-    finally:
-        connection.close()
+        with contextlib.ExitStack() as stack:
+            if target == "duckdb":
+                # The ordered read is a sort: bounded memory, spilling to a scratch folder
+                # (removed after the connection is closed).
+                spill = stack.enter_context(
+                    tempfile.TemporaryDirectory(prefix="amplitude-export-duckdb-")
+                )
+                connection = stack.enter_context(connect(target))
+                connection.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+                connection.execute(f"set temp_directory = '{spill}'")
+                cursor = connection.execute(_QUERY)
+                names = [column[0] for column in cursor.description or []]
+                while chunk := cursor.fetchmany(chunk_rows):
+                    yield from _rows(names, chunk)
+                return
+            connection = stack.enter_context(connect(target))
+            with connection.cursor(name="amplitude_export") as cursor:
+                cursor.itersize = chunk_rows
+                cursor.execute(_QUERY)
+                columns: list[str] = []
+                while chunk := cursor.fetchmany(chunk_rows):
+                    columns = columns or [column[0] for column in cursor.description or []]
+                    yield from _rows(columns, chunk)
+    except WarehouseError as error:
+        raise ExportError(str(error)) from error
 
 
 def run_export(

@@ -28,8 +28,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .config import connect_duckdb, shared_sales_export
+from .config import shared_sales_export
 from .dashboard.bench_pages import PageTiming, format_table, time_pages
+from .warehouse import connect
 
 REPO = Path(__file__).resolve().parents[1]
 BENCHMARKS = REPO / "BENCHMARKS.md"
@@ -210,15 +211,12 @@ def _generated(
 def _sessions(environment: dict[str, str], source: str) -> tuple[int, int]:
     """Web sessions of the benchmark's warehouse, and those landing from ``source``."""
     path = _warehouse_environment(environment, REPO, "sessions")["DUCKDB_PATH"]
-    connection = connect_duckdb(path, read_only=True)
-    try:
+    with connect("duckdb", duckdb_file=Path(path)) as connection:
         row = connection.execute(
             "select count(*), count(case when landing_traffic_source = ? then 1 end) "
             "from core.fct_sessions",
             [source],
         ).fetchone()
-    finally:
-        connection.close()
     assert row is not None
     return int(row[0]), int(row[1])
 

@@ -113,8 +113,8 @@ def _dashboard(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .evidence.warehouse import WarehouseError
     from .report import print_report
+    from .warehouse import WarehouseError
 
     try:
         html_out = None if args.no_html else Path(args.html)

@@ -52,13 +52,9 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from .contract import TABLES, Field, TableSpec, default_required
-from .files import FileUnreadable
-
-if TYPE_CHECKING:
-    import duckdb
 
 Destination = Literal["duckdb", "postgres"]
 
@@ -81,13 +77,6 @@ SETTINGS = (
 #: Settings that are tables of contract column -> value.
 _PER_COLUMN = ("columns", "constants")
 _ENV_PREFIX = "SOURCES__RAW_EXPORTS__"
-
-
-class ConfigurationMismatch(FileUnreadable):
-    """A file that contradicts the configuration (it has a column given a constant)."""
-
-    def __reduce__(self) -> tuple[type[ConfigurationMismatch], tuple[str, str]]:
-        return (ConfigurationMismatch, (self.path, self.reason))
 
 
 def _close(word: str, choices: list[str]) -> str:
@@ -418,27 +407,6 @@ def duckdb_path(explicit: Path | None = None) -> Path:
     if explicit is not None:
         return explicit
     return Path(os.environ.get("DUCKDB_PATH") or DEFAULT_DUCKDB_PATH)
-
-
-#: DuckDB settings of every connection the project opens (per connection: DuckDB refuses
-#: them as database-wide options). DuckDB draws a progress bar on stdout for queries over
-#: about 2 s when it takes the process for an interactive one (``python -c``, a notebook,
-#: a terminal), which would end up in the output of commands that are parsed or shown.
-DUCKDB_SETTINGS: dict[str, Any] = {"enable_progress_bar": False}
-
-
-def connect_duckdb(database: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection with :data:`DUCKDB_SETTINGS` applied: never a progress bar.
-
-    Only settings, no ``config=``: DuckDB refuses a second connection to a file with
-    another configuration in the same process (dbt run in process holds one).
-    """
-    import duckdb
-
-    connection = duckdb.connect(str(database), read_only=read_only)
-    for name, value in DUCKDB_SETTINGS.items():
-        connection.execute(f"set {name} = {str(value).lower()}")
-    return connection
 
 
 def postgres_credentials() -> str | dict[str, Any]:

@@ -25,9 +25,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from .config import ConfigurationMismatch
 from .contract import TableSpec
-from .files import FileUnreadable, LineBlock, iter_line_blocks
+from .files import ConfigurationMismatch, FileUnreadable, LineBlock, iter_line_blocks
 from .records import LineLedger, RecordBuffer
 
 DELIMITERS = (",", ";", "\t", "|")

@@ -45,6 +45,13 @@ class FileUnreadable(Exception):
         return (FileUnreadable, (self.path, self.reason))
 
 
+class ConfigurationMismatch(FileUnreadable):
+    """A file that contradicts the configuration (it has a column given a constant)."""
+
+    def __reduce__(self) -> tuple[type[ConfigurationMismatch], tuple[str, str]]:
+        return (ConfigurationMismatch, (self.path, self.reason))
+
+
 def is_gzip(path: Path) -> bool:
     """Tell a gzip file by its magic bytes (the extension may lie)."""
     with path.open("rb") as handle:

@@ -61,8 +61,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .config import (
-    DUCKDB_SETTINGS,
-    ConfigurationMismatch,
     Destination,
     duckdb_path,
     find_files,
@@ -77,7 +75,8 @@ from .contract import (
     SOURCE_FILE_COLUMN,
     TableSpec,
 )
-from .files import FileUnreadable
+from .duckdb_settings import DUCKDB_SETTINGS
+from .files import ConfigurationMismatch, FileUnreadable
 from .workers import LOAD_ID_COLUMN, REJECTED_SCHEMA, FileJob, FileResult, Stager, raw_schema
 
 _Cause = TypeVar("_Cause", bound=BaseException)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -18,28 +17,13 @@ from typing import Any, TextIO
 import pandas as pd
 
 from .dashboard import data, gaps
+from .dashboard.report_html import write_report
 from .dbt_runner import invoke_dbt
-from .evidence.warehouse import Warehouse
+from .questions import QUESTIONS, Analysis
+from .warehouse import Warehouse
 
 Query = Callable[[str], tuple[list[str], list[tuple[Any, ...]]]]
 FrameQuery = Callable[[str], pd.DataFrame]
-
-#: The business questions (analyses/_analyses.yml), in the order they are answered.
-QUESTIONS: dict[str, str] = {
-    "top_10_customers": "Who are the 10 best customers?",
-    "top_product_by_revenue": "Which product brings the most revenue?",
-    "best_campaign_by_roi": "Which campaign has the best ROI?",
-    "revenue_by_month": "How does revenue evolve month by month?",
-    "top_country_by_revenue": "Which country brings the most revenue?",
-    # The growth questions (analyses/_growth_analyses.yml).
-    "high_value_customers_at_risk": "How many high-value customers are at risk, what is at stake?",
-    "one_time_buyer_share": "What share of the customers bought only once?",
-    "best_cohort": "Which acquisition cohort keeps its customers best?",
-    "best_converting_traffic_source": "Which traffic source converts best?",
-    "attribution_model_comparison": (
-        "Which channel does each attribution model credit most, and where do they disagree?"
-    ),
-}
 
 #: (relation, label, aggregate): the summary printed first.
 _MART_FIGURES = (
@@ -156,15 +140,6 @@ _INSIGHTS_SQL = """
 """
 
 
-@dataclass(frozen=True)
-class Analysis:
-    """One compiled dbt analysis."""
-
-    name: str
-    question: str
-    sql: str
-
-
 def _frames(target: str) -> FrameQuery:
     """Queries as DataFrames (numbers as numbers, NULL as NaN), as the dashboard reads."""
     warehouse = Warehouse(target, read_write=True)
@@ -175,7 +150,7 @@ def connect(target: str) -> Query:
     """A query function on the warehouse of a dbt target (``duckdb`` or ``postgres``).
 
     On PostgreSQL with dlt's secrets or the libpq variables, as the loader connects (see
-    loaders/evidence/warehouse.py); on DuckDB read-write, like the dbt compile that ran
+    loaders/warehouse.py); on DuckDB read-write, like the dbt compile that ran
     in this process before.
     """
     warehouse = Warehouse(target, read_write=True)
@@ -288,8 +263,6 @@ def print_report(
         for note in notes:
             print(f"    {note}", file=out)
     if html_out is not None:
-        from .dashboard.report_html import write_report
-
         path = write_report(target, frames, analyses, html_out)
         print(f"\nHTML report (charts included, opens without a network): {path}", file=out)
     print_data_quality_warnings(query, out)

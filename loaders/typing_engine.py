@@ -37,8 +37,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .config import connect_duckdb
 from .contract import DATE_FORMATS, NULL_TOKENS, SOURCE_LINE_COLUMN, Field, FieldType, TableSpec
+from .duckdb_settings import connect_duckdb
 
 #: Arrow type of each contract type in the typed output.
 ARROW_TYPES: dict[FieldType, pa.DataType] = {

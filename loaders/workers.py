@@ -41,10 +41,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from .config import ConfigurationMismatch
 from .contract import LOADED_AT_COLUMN, SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, TableSpec
 from .csv_files import CsvLayout, close_match, iter_csv
-from .files import ByteRange, FileUnreadable, is_gzip, split_into_ranges
+from .files import ByteRange, ConfigurationMismatch, FileUnreadable, is_gzip, split_into_ranges
 from .json_lines import iter_json_file, iter_json_lines, lines_hold_whole_documents
 from .mongo import detect_layout, iter_mongo_export
 from .records import LineLedger

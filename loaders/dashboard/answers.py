@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ..report import QUESTIONS as QUESTIONS  # the questions, re-exported for the pages
+from ..questions import QUESTIONS as QUESTIONS  # the questions, re-exported for the pages
 
 #: The five business questions of the brief (the growth questions follow in QUESTIONS).
 BUSINESS_QUESTIONS: tuple[str, ...] = tuple(QUESTIONS)[:5]

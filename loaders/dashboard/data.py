@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import duckdb_path, postgres_credentials
-from ..evidence.warehouse import Warehouse, WarehouseError
+from ..warehouse import Warehouse, WarehouseError
 from . import spend
 
 Query = Callable[[str], pd.DataFrame]

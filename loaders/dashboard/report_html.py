@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 from plotly.offline import get_plotlyjs
 
-from ..report import QUESTIONS, Analysis
+from ..questions import QUESTIONS, Analysis
 from . import PAGES, charts, data, gaps
 from .data import Filters, Query
 

@@ -22,8 +22,8 @@ from typing import Any, TextIO
 import pandas as pd
 
 from ..dbt_runner import invoke_dbt
+from ..warehouse import Warehouse, WarehouseError
 from .base import Outcome, Settings
-from .warehouse import Warehouse, WarehouseError
 
 __all__ = ["ANALYSES", "Outcome", "Settings", "Warehouse", "WarehouseError", "run_analyze"]
 

@@ -35,10 +35,10 @@ from scipy import stats
 from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import proportion_confint, proportion_effectsize
 
+from ..warehouse import Warehouse
 from . import missing
 from ._stats import two_proportion_z
 from .base import Outcome, Settings
-from .warehouse import Warehouse
 
 PROPOSED_TEST = (
     "New email campaign creative (subject line, content and landing page) against the "

@@ -47,10 +47,10 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import optimize
 
+from ..warehouse import Warehouse
 from . import missing as missing_words
 from .base import Outcome, Settings
 from .markov_attribution import apportion
-from .warehouse import Warehouse
 
 #: The budget is the spend of this many days before the as-of date (as-of excluded).
 BUDGET_WINDOW_DAYS = 90

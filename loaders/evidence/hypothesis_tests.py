@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..warehouse import Warehouse
 from . import _stats
 from .base import Outcome, Settings
-from .warehouse import Warehouse
 
 #: The tests in the order of the table (test_order) and of the printed summary.
 TEST_IDS: tuple[str, ...] = (

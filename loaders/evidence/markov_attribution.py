@@ -48,9 +48,9 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import linalg
 
+from ..warehouse import Warehouse
 from . import missing
 from .base import Outcome, Settings
-from .warehouse import Warehouse
 
 #: The name of the model in marts.channel_attribution.
 MODEL = "markov"

@@ -26,9 +26,9 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
+from ..warehouse import Warehouse
 from . import describe, missing
 from .base import Outcome, Settings
-from .warehouse import Warehouse
 
 #: Columns read from ``marts.product_review_profile`` (all of them, in table order).
 PROFILE_COLUMNS = [

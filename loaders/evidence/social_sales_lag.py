@@ -46,9 +46,9 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.tsa.ar_model import ar_select_order
 from statsmodels.tsa.stattools import grangercausalitytests
 
+from ..warehouse import Warehouse
 from . import describe, missing
 from .base import Outcome, Settings
-from .warehouse import Warehouse
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]

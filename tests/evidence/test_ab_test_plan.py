@@ -34,6 +34,7 @@ def textbook_per_arm(baseline: float, treatment: float, alpha: float, power: flo
     return float(2 * (z / h) ** 2)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("baseline", "mde"), [(0.30, 0.10), (0.05, 0.20), (0.14, 0.05)])
 def test_sample_size_is_the_textbook_one(baseline: float, mde: float) -> None:
     treatment = baseline * (1 + mde)
@@ -49,6 +50,7 @@ def test_detectable_rate_inverts_the_sample_size() -> None:
     assert ab.detectable_rate(0.95, 3, 0.05, 0.8) is None  # nothing below 100% is detectable
 
 
+@pytest.mark.slow
 def test_simulated_power_and_false_positive_rate_match_the_plan() -> None:
     baseline, treatment = 0.30, 0.33
     per_arm = ab.sample_size_per_arm(baseline, treatment, 0.05, 0.8)
@@ -63,6 +65,7 @@ def traffic(daily: float = 30.0) -> ab.Traffic:
     return ab.Traffic(dt.date(2026, 1, 1), 10_000, 1_400, daily)
 
 
+@pytest.mark.slow
 def test_the_plan_rows() -> None:
     plan = ab.plan(traffic(), SETTINGS)
     assert list(plan.columns) == list(ab.COLUMNS)
@@ -96,6 +99,7 @@ def test_the_plan_rows() -> None:
         assert row["is_feasible"] == (row["mde_relative"] >= longest["mde_relative"])
 
 
+@pytest.mark.slow
 def test_the_plan_without_traffic_or_baseline() -> None:
     # No baseline: one row that says so (more in tests/evidence/test_not_enough_data.py).
     plan = ab.plan(ab.Traffic(dt.date(2026, 1, 1), 0, 0, 0.0), SETTINGS)

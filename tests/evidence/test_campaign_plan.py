@@ -305,6 +305,7 @@ def _plan_inputs(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame, 
     return pd.DataFrame(rows), audiences, targets
 
 
+@pytest.mark.slow
 def test_the_plan_adds_up_and_its_intervals_hold_the_expected_values() -> None:
     campaigns, audiences, targets = _plan_inputs(np.random.default_rng(4))
     plan = build_plan(campaigns, audiences, targets, _tests("reject_null"), {}, AS_OF, SETTINGS)
@@ -338,6 +339,7 @@ def test_the_plan_adds_up_and_its_intervals_hold_the_expected_values() -> None:
     pd.testing.assert_frame_equal(plan_table(again, SETTINGS.alpha), table)
 
 
+@pytest.mark.slow
 def test_without_validated_differences_the_plan_keeps_the_current_mix() -> None:
     campaigns, audiences, targets = _plan_inputs(np.random.default_rng(4))
     for tests in (None, _tests("fail_to_reject")):
@@ -354,6 +356,7 @@ def test_without_validated_differences_the_plan_keeps_the_current_mix() -> None:
         assert "not tested" in text if tests is None else "not established" in text
 
 
+@pytest.mark.slow
 def test_a_set_budget_is_split_exactly_and_the_brief_reads_well() -> None:
     campaigns, audiences, targets = _plan_inputs(np.random.default_rng(4))
     plan = build_plan(
@@ -386,6 +389,7 @@ def test_a_set_budget_is_split_exactly_and_the_brief_reads_well() -> None:
     assert not math.isnan(float(table["interval_level"].iloc[0]))
 
 
+@pytest.mark.slow
 def test_a_channel_without_recent_spend_gets_no_budget() -> None:
     campaigns, audiences, targets = _plan_inputs(np.random.default_rng(4))
     old = campaigns[campaigns["campaign_type"] == "search"].head(6).copy()

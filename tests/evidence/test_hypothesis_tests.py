@@ -147,6 +147,7 @@ def test_small_skewed_samples_go_to_mann_whitney_and_keep_their_effect() -> None
     assert -1 <= effect.ci_low <= effect.value <= effect.ci_high <= 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "draw"),
     [
@@ -241,6 +242,7 @@ def test_two_proportions_false_positive_rate_is_near_alpha(
 # --- k groups -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_campaign_type_conversion_is_detected_with_its_planted_rates() -> None:
     generator = rng(8)
     names = sorted(CLICKS)
@@ -254,6 +256,7 @@ def test_campaign_type_conversion_is_detected_with_its_planted_rates() -> None:
     assert 0 < row["effect_size_ci_low"] < row["effect_size"] < row["effect_size_ci_high"] < 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "groups", "rate"),
     [("campaign clicks by type", CLICKS, 0.037), ("sessions by source", SESSIONS, 0.15)],
@@ -335,6 +338,7 @@ def test_a_rare_channel_among_380000_sessions_takes_the_permutation_test() -> No
     assert planted.p_value < 0.001
 
 
+@pytest.mark.slow
 def test_the_permutation_chi_square_rejects_shuffled_labels_near_alpha(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -351,6 +355,7 @@ def test_the_permutation_chi_square_rejects_shuffled_labels_near_alpha(
 # --- the table ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_holm_decides_and_the_family_is_adjusted() -> None:
     question = ht.QUESTIONS["discount_quantity"]
     rows = [

@@ -275,6 +275,7 @@ def test_a_plan_without_usable_baseline_is_one_row_that_says_why(
         assert row["as_of_date"] is None and row["baseline_window_start"] is None
 
 
+@pytest.mark.slow
 def test_a_planned_plan_fits_the_yml() -> None:
     plan = ab_test_plan.plan(
         ab_test_plan.Traffic(dt.date(2026, 1, 1), 10_000, 1_400, 30.0), SETTINGS
@@ -283,6 +284,7 @@ def test_a_planned_plan_fits_the_yml() -> None:
     assert_fits_the_yml("ab_test_plan", plan)
 
 
+@pytest.mark.slow
 def test_without_an_as_of_date_the_plan_starts_the_day_after_the_last_session() -> None:
     daily = pd.DataFrame(
         {

@@ -78,6 +78,7 @@ def test_the_planted_product_alone_is_flagged() -> None:
     assert result["alpha"].eq(0.05).all()
 
 
+@pytest.mark.slow
 def test_detection_power_at_the_integration_scale() -> None:
     """About 45 reviews per product (scale 0.25): flagged in most repetitions.
 
@@ -91,6 +92,7 @@ def test_detection_power_at_the_integration_scale() -> None:
     assert hits >= 35, f"flagged in {hits} of 50"
 
 
+@pytest.mark.slow
 def test_without_a_planted_product_a_false_flag_is_rare() -> None:
     """Family-wise error: any product flagged, 400 repetitions, at most about alpha.
 

@@ -172,6 +172,7 @@ def test_complete_days_counts_nothing_alive_as_zero() -> None:
 # --- recovery of a planted lead ----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_planted_platform_and_lag_are_recovered_exactly() -> None:
     mentions, trends, units = synthetic(np.random.default_rng(7))
     result = lag.analyse(mentions, units, trends)
@@ -195,6 +196,7 @@ def test_planted_platform_and_lag_are_recovered_exactly() -> None:
     assert "meme (2 categories)" in lines[-1] and "news" not in lines[-1]
 
 
+@pytest.mark.slow
 def test_recovery_is_exact_over_repetitions() -> None:
     """A weaker lead (0.03 units per mention), ten independent data sets."""
     for seed in range(10):
@@ -210,6 +212,7 @@ def test_recovery_is_exact_over_repetitions() -> None:
         assert not summary.loc["beta", "leads_sales"], seed
 
 
+@pytest.mark.slow
 def test_without_a_lead_a_lag_is_significant_in_about_alpha_of_the_repetitions(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -236,6 +239,7 @@ def test_without_a_lead_a_lag_is_significant_in_about_alpha_of_the_repetitions(
     assert significant <= 15, f"{significant} of {repetitions} analyses with a significant lag"
 
 
+@pytest.mark.slow
 def test_short_or_missing_series_give_empty_tables() -> None:
     mentions, trends, units = synthetic(np.random.default_rng(3))
     result = lag.analyse(mentions.iloc[:60], units.iloc[:60], trends.iloc[:60])

@@ -96,6 +96,7 @@ def test_every_email_pattern_of_the_generator_is_found() -> None:
                 assert contact_details(f"x {broken},"), broken
 
 
+@pytest.mark.slow
 def test_the_generated_customers_contact_details_are_found(generated_source: Path) -> None:
     """What the generator actually wrote: every email with an '@', every real phone."""
     checked = 0

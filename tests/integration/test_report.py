@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders.report import QUESTIONS
+from loaders.questions import QUESTIONS
 from tests.conftest import REPO
 from tests.integration.conftest import Build
 

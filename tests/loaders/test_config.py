@@ -31,6 +31,7 @@ def configured(monkeypatch: pytest.MonkeyPatch, **variables: str) -> dict[str, T
     return {spec.name: spec for spec in table_specs()}
 
 
+@pytest.mark.slow
 def test_without_settings_the_contract_is_unchanged() -> None:
     assert {spec.name: spec for spec in table_specs()} == TABLES_BY_NAME
 
@@ -196,6 +197,7 @@ def _cli_load(cwd: Path, source: Path, *extra: str) -> subprocess.CompletedProce
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("toml", "message"),
     [

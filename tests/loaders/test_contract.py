@@ -42,6 +42,7 @@ def _declared_sources() -> dict[str, list[list[tuple[str, str | None]]]]:
     return declared
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("spec", TABLES, ids=[spec.name for spec in TABLES])
 def test_every_raw_table_is_one_dbt_source_with_the_contract_s_columns(spec: TableSpec) -> None:
     declared = _declared_sources().get(spec.name, [])

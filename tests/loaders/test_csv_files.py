@@ -122,6 +122,7 @@ def test_files_that_are_not_the_declared_csv_are_unreadable(
     assert raised.value.reason.startswith(reason)
 
 
+@pytest.mark.slow
 def test_a_truncated_gzip_is_unreadable(tmp_path: Path, shared_sales: Path) -> None:
     data = gzip.compress(shared_sales.read_bytes())
     path = tmp_path / "sales.csv.gz"
@@ -265,7 +266,7 @@ def test_a_header_for_a_column_given_a_constant_contradicts_the_configuration(
 ) -> None:
     import dataclasses
 
-    from loaders.config import ConfigurationMismatch
+    from loaders.files import ConfigurationMismatch
 
     spec = dataclasses.replace(SALES, constants=(("row_index", "0"),))
     path = tmp_path / "sales.csv"
@@ -356,6 +357,7 @@ def test_an_unterminated_quote_across_many_blocks(
         assert all(r["_pre_reason"].startswith(UNTERMINATED) for r in got if r["_pre_reason"])
 
 
+@pytest.mark.slow
 def test_an_unterminated_quote_in_a_file_bigger_than_one_block(tmp_path: Path) -> None:
     from loaders.files import BLOCK_BYTES
 

@@ -179,6 +179,7 @@ CHART_INPUTS: dict[str, tuple[Any, list[dict[str, Any]]]] = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", CHART_INPUTS)
 def test_every_chart_draws_nulls_and_says_when_there_is_nothing(name: str) -> None:
     function, rows = CHART_INPUTS[name]

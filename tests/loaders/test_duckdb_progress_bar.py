@@ -3,7 +3,7 @@
 DuckDB draws a progress bar on stdout for a query that runs longer than about 2 s when it
 takes the process for an interactive one: a terminal, a notebook, ``python -c`` (no
 ``__main__.__file__``). Every connection the loaders open goes through
-:func:`loaders.config.connect_duckdb`, which turns it off, and so does the dlt pipeline's.
+:func:`loaders.duckdb_settings.connect_duckdb`, which turns it off, and so does the dlt pipeline's.
 The checks run in ``python -c`` processes, where DuckDB would otherwise draw it; a control
 run of the same slow query on a bare connection shows the bar, so that a machine fast
 enough to stay under DuckDB's threshold fails the test instead of passing it unseen.
@@ -64,7 +64,7 @@ def test_connect_duckdb_turns_the_bar_off(tmp_path: Path) -> None:
     for database, read_only in ((":memory:", False), (str(tmp_path / "w.duckdb"), False)):
         shown = _setting_in(
             f"""
-            from loaders.config import connect_duckdb
+            from loaders.duckdb_settings import connect_duckdb
             connection = connect_duckdb({database!r}, read_only={read_only})
             print(connection.execute("select current_setting('enable_progress_bar')").fetchone()[0])
             """
@@ -72,6 +72,7 @@ def test_connect_duckdb_turns_the_bar_off(tmp_path: Path) -> None:
         assert shown == "False", database
 
 
+@pytest.mark.slow
 def test_the_dlt_pipelines_duckdb_connections_turn_the_bar_off(tmp_path: Path) -> None:
     shown = _setting_in(
         f"""
@@ -90,7 +91,7 @@ def test_every_duckdb_connection_of_the_loaders_goes_through_connect_duckdb() ->
     offenders = [
         str(path.relative_to(REPO))
         for path in sorted((REPO / "loaders").rglob("*.py"))
-        if path.name != "config.py" and opening.search(path.read_text(encoding="utf-8"))
+        if path.name != "duckdb_settings.py" and opening.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
 

@@ -212,6 +212,7 @@ def _typed(path: Path, table: str = "events") -> tuple[list[dict], list[dict]]:
     return rows, rejected
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("newline", ["\r", "\r\n", "mixed"])
 def test_cr_only_and_mixed_line_ends_keep_line_numbers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, newline: str
@@ -232,6 +233,7 @@ def test_cr_only_and_mixed_line_ends_keep_line_numbers(
         assert sorted((r["_source_line"], r["event_id"]) for r in rows) == expected
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("newline", ["\r", "\r\n"])
 def test_a_pretty_printed_export_with_cr_line_ends(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, newline: str
@@ -257,6 +259,7 @@ def _deep(kind: str, depth: int, key: str = "e-deep") -> str:
     return json.dumps({"event_id": key})[:-1] + ', "properties": {"x": ' + inner + "}}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["arrays", "objects"])
 @pytest.mark.parametrize("layout", ["json lines", "array on one line", "pretty", "array lines"])
 def test_a_document_nested_10000_levels_deep_is_one_rejected_record(

@@ -138,6 +138,7 @@ def test_an_empty_dump_of_an_empty_collection_has_no_records(tmp_path: Path) -> 
     assert list(iter_mongo_export(path)) == []
 
 
+@pytest.mark.slow
 def test_reading_a_big_dump_takes_linear_time(tmp_path: Path) -> None:
     import time
 
@@ -187,6 +188,7 @@ def _nested_bson(depth: int, kind: int, transaction_id: str) -> bytes:
     return struct.pack("<i", len(body) + 4) + body
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("depth", [150, 700, 10_000])
 @pytest.mark.parametrize("kind", [3, 4], ids=["objects", "arrays"])
 def test_a_deeply_nested_bson_document_is_one_rejected_record(

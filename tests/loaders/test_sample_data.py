@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import itertools
 import json
 import re
@@ -263,6 +262,7 @@ def within(value: float, expected: float, tolerance: float) -> bool:
 # --- layout, counts, determinism ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_generate_writes_every_file_and_counts_its_records(
     scale1: tuple[Path, dict[str, int]],
 ) -> None:
@@ -329,6 +329,7 @@ def _unique_keys(root: Path) -> dict[str, int]:
     return keys
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("fixture", "scale"), [("small", 0.1), ("scale1", 1.0)])
 def test_counts_follow_the_scale(
     request: pytest.FixtureRequest, fixture: str, scale: float
@@ -368,6 +369,7 @@ def _paths(doc: dict[str, Any], prefix: tuple[str, ...] = ()) -> set[tuple[str, 
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("table", "name", "reader"),
     [
@@ -465,6 +467,7 @@ def test_sales_csv_has_the_hec_sample_format(scale1: tuple[Path, dict[str, int]]
 # --- realism ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_customers_have_country_consistent_cities_phones_and_spellings(data: Data) -> None:
     """Protects realism and the country-spelling defect: every spelling is a seed alias,
     each city belongs to one country, international phones carry the country's code."""
@@ -493,6 +496,7 @@ def test_customers_have_country_consistent_cities_phones_and_spellings(data: Dat
     assert within(variants / len(data.customers), rate, 0.3)
 
 
+@pytest.mark.slow
 def test_events_form_consistent_sessions(data: Data) -> None:
     """Protects the session model: shared session attributes, sequence 1..n, increasing
     timestamps, funnel order, campaign types matching the traffic source."""
@@ -536,6 +540,7 @@ def test_events_form_consistent_sessions(data: Data) -> None:
     assert counts["product"] > counts["cart"] > counts["purchase"] > counts["cancel"] > 0
 
 
+@pytest.mark.slow
 def test_purchase_events_carry_a_transaction_of_the_same_customer(data: Data) -> None:
     """Protects the web <-> transaction link the attribution relies on."""
     tx = data.transactions_frame().set_index("transaction_id")
@@ -559,6 +564,7 @@ def test_purchase_events_carry_a_transaction_of_the_same_customer(data: Data) ->
     assert len({e["properties"]["transaction_id"] for e in purchases}) == len(purchases)
 
 
+@pytest.mark.slow
 def test_buyers_visit_from_several_channels_before_buying(data: Data) -> None:
     """Protects multi-touch journeys: repeat buyers' web purchases are preceded, within
     30 days, by visits from other channels."""
@@ -808,6 +814,7 @@ def test_campaign_defects_are_present(data: Data) -> None:
     assert zero_conversions.sum() >= rates["zero_conversions"] * n - 1
 
 
+@pytest.mark.slow
 def test_csv_defects_are_rare_and_documented(scale1: tuple[Path, dict[str, int]]) -> None:
     """Protects the CSV defects: wrong field counts and untypeable values exist but stay
     well under 1% (the loader rejects exactly those rows)."""
@@ -1028,10 +1035,42 @@ def test_rates_and_truths_are_documented() -> None:
         assert f"`{name}`" in readme, name
 
 
+#: A UTF-8 multi-byte sequence: in a Latin-1 file it reads as mojibake ("InglÃ©s").
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+
+
+def latin1_text_problems(data: bytes) -> list[str]:
+    """What makes ``data`` other than Latin-1 text of names and words.
+
+    Decoding as Latin-1 cannot fail (every byte is a character), so the check is on
+    what it decodes to: no UTF-8 sequences, and no non-ASCII character but letters
+    (no C1 control characters 0x80-0x9f, no stray symbols).
+    """
+    problems = [
+        f"UTF-8 bytes {match.group()!r} at byte {match.start()}"
+        for match in _UTF8_SEQUENCE.finditer(data)
+    ][:3]
+    odd = sorted(
+        {char for char in data.decode("latin-1") if ord(char) > 127 and not char.isalpha()}
+    )
+    if odd:
+        problems.append(f"non-letters outside ASCII: {odd}")
+    return problems
+
+
+def test_the_latin1_check_can_fail() -> None:
+    latin1 = "01.02.2025;El Corte Inglés;Otto;zwölf\n"
+    assert latin1_text_problems(latin1.encode("latin-1")) == []
+    assert latin1_text_problems(latin1.encode("utf-8"))  # UTF-8 where Latin-1 belongs
+    assert latin1_text_problems(b"Amazon;\x85;\x9f\n")  # C1 controls, e.g. cp1252 bytes
+    assert latin1_text_problems("Señor Precio ©".encode("latin-1"))
+
+
 def test_generated_text_is_valid_utf8_everywhere(scale1: tuple[Path, dict[str, int]]) -> None:
-    """Protects readers: truncated lines are cut on character boundaries."""
+    """Protects readers: truncated lines are cut on character boundaries; the Latin-1
+    marketplace file holds Latin-1 text, not UTF-8 or control bytes."""
     root, _ = scale1
     for name in FILES:
         if name != "csv/marketplace_sales.csv":
             (root / name).read_bytes().decode("utf-8")
-    io.StringIO((root / "csv/marketplace_sales.csv").read_bytes().decode("latin-1"))
+    assert latin1_text_problems((root / "csv/marketplace_sales.csv").read_bytes()) == []

@@ -29,6 +29,7 @@ def _sessions(path: Path) -> dict[str, str]:
     return sources
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("keep", [0, 15])
 def test_the_rare_source_keeps_n_sessions_and_nothing_else_moves(tmp_path: Path, keep: int) -> None:
     default, rare = tmp_path / "default", tmp_path / "rare"

@@ -68,6 +68,7 @@ def one_value(column: str, value: Any) -> tuple[Any, str | None]:
     return rows[0][column], None
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
@@ -88,6 +89,7 @@ def test_identifiers_are_normalised_text(value: Any, expected: str | None) -> No
     assert one_value("value_id", value) == (expected, None)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
@@ -111,6 +113,7 @@ def test_numbers_accept_the_documented_spellings(value: Any, expected: float | N
     assert one_value("value_number", value) == (expected, None)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("value", "reason"),
     [
@@ -128,6 +131,7 @@ def test_untypeable_numbers_reject_the_record_with_the_field_and_value(
     assert one_value("value_number", value) == (None, reason)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
@@ -149,6 +153,7 @@ def test_non_integers_are_rejected(value: Any) -> None:
     assert reason is not None and reason.startswith("value_integer: not an integer")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
@@ -177,6 +182,7 @@ STAMP = datetime(2025, 3, 4, 5, 6, 7, tzinfo=UTC)
 MIDNIGHT = datetime(2025, 3, 4, tzinfo=UTC)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
@@ -205,6 +211,7 @@ def test_timestamps_in_every_documented_format(value: Any, expected: datetime) -
     assert typed == expected
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value", ["soon", "2025-13-45", "31/31/2025", "20245-01-01"])
 def test_impossible_timestamps_are_rejected(value: str) -> None:
     typed, reason = one_value("value_timestamp", value)
@@ -212,6 +219,7 @@ def test_impossible_timestamps_are_rejected(value: str) -> None:
     assert reason == f'value_timestamp: not a timestamp: "{value}"'
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "value", ["2025-03-04", "2025/03/04", "04.03.2025", "2025-03-04T05:06:07Z", "Mar 04, 2025"]
 )
@@ -219,6 +227,7 @@ def test_dates(value: str) -> None:
     assert one_value("value_date", value) == (date(2025, 3, 4), None)
 
 
+@pytest.mark.slow
 def test_text_is_kept_exactly_as_exported() -> None:
     assert one_value("value_text", "  France ") == ("  France ", None)
     assert one_value("value_text", "") == ("", None)
@@ -601,6 +610,7 @@ def test_a_json_column_is_present_when_some_record_has_its_path() -> None:
 NUL = "\\u0000"  # how a NUL character is shown in rejected texts and reasons
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("column", "document_text", "reason"),
     [

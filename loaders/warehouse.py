@@ -1,6 +1,12 @@
-"""Reading the marts and writing the statistics step's result tables, on either target.
+"""The one way into the warehouse for everything after ingestion, on either target.
 
-The result tables are dbt models of materialization ``python_result``
+The report, the dashboard, the statistics step, the exports and the benchmark read
+the marts through :func:`connect` or :class:`Warehouse`: DuckDB through
+:func:`loaders.duckdb_settings.connect_duckdb` (its progress bar off), read-only unless asked
+to write; PostgreSQL with dlt's secrets or the libpq variables (``PG*``), in a
+read-only session unless asked to write.
+
+The statistics step's result tables are dbt models of materialization ``python_result``
 (macros/materializations/python_result.sql): dbt creates them, empty, from the
 columns their yml declares; :meth:`Warehouse.replace` swaps their rows for the
 step's results in one transaction, after checking that the frame has exactly the
@@ -16,11 +22,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ..config import connect_duckdb, duckdb_path, postgres_credentials
+from .config import duckdb_path, postgres_credentials
+from .duckdb_settings import connect_duckdb
 
 #: The schema every result table lives in.
 SCHEMA = "marts"
@@ -43,6 +51,51 @@ def _plain(value: Any) -> Any:
     return value
 
 
+@contextmanager
+def connect(target: str, write: bool = False, duckdb_file: Path | None = None) -> Iterator[Any]:
+    """A DB-API connection to the warehouse of ``target`` (``duckdb`` or ``postgres``).
+
+    Read-only unless ``write``: a read-only DuckDB connection, a read-only PostgreSQL
+    session. Closed on leaving the block. DuckDB opens ``duckdb_file``, by default the
+    configured one (``$DUCKDB_PATH``, else ``data/warehouse.duckdb``).
+
+    Raises:
+        WarehouseError: the DuckDB file does not exist, or the target is unknown.
+    """
+    if target == "duckdb":
+        path = duckdb_file or duckdb_path()
+        if not path.is_file():
+            raise WarehouseError(f"no warehouse at {path}: run `make load build` first")
+        connection = connect_duckdb(path, read_only=not write)
+        try:
+            yield connection
+        finally:
+            connection.close()
+        return
+    if target != "postgres":
+        raise WarehouseError(f"unknown target {target!r}: duckdb or postgres")
+    import psycopg2
+
+    credentials = postgres_credentials()
+    if isinstance(credentials, str):
+        connection = psycopg2.connect(credentials)
+    else:
+        connection = psycopg2.connect(
+            host=credentials.get("host"),
+            port=credentials.get("port"),
+            user=credentials.get("username"),
+            password=os.environ.get("PGPASSWORD") or credentials.get("password"),
+            dbname=credentials.get("database"),
+            connect_timeout=credentials.get("connect_timeout", 10),
+        )
+    if not write:  # reads run in a read-only session, as DuckDB's are read-only
+        connection.set_session(readonly=True)
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
 @dataclass(frozen=True)
 class Warehouse:
     """The warehouse of one dbt target (``duckdb`` or ``postgres``)."""
@@ -55,36 +108,10 @@ class Warehouse:
 
     @contextmanager
     def _connection(self, write: bool = False) -> Iterator[Any]:
-        if self.target == "duckdb":
-            path = duckdb_path()
-            if not path.is_file():
-                raise WarehouseError(f"no warehouse at {path}: run `make load build` first")
-            connection = connect_duckdb(path, read_only=not (write or self.read_write))
-            try:
-                yield connection
-            finally:
-                connection.close()
-            return
-        import psycopg2
-
-        credentials = postgres_credentials()
-        if isinstance(credentials, str):
-            connection = psycopg2.connect(credentials)
-        else:
-            connection = psycopg2.connect(
-                host=credentials["host"],
-                port=credentials["port"],
-                user=credentials["username"],
-                password=os.environ.get("PGPASSWORD") or credentials.get("password"),
-                dbname=credentials["database"],
-                connect_timeout=credentials.get("connect_timeout", 10),
-            )
-        if not write:  # reads run in a read-only session, as DuckDB's are read-only
-            connection.set_session(readonly=True)
-        try:
+        # read_write widens DuckDB's connection only: PostgreSQL reads stay read-only.
+        duckdb_read_write = self.read_write and self.target == "duckdb"
+        with connect(self.target, write=write or duckdb_read_write) as connection:
             yield connection
-        finally:
-            connection.close()
 
     def check(self) -> None:
         """Raise a one-line error when the warehouse cannot be reached (missing file, server)."""
