@@ -81,11 +81,9 @@ month_spine as (
 
     select cast(spine_months.month_start as date) as activity_month
     from bounds
-    cross join generate_series(
-        cast(bounds.first_month as timestamp),
-        cast(bounds.as_of_month as timestamp),
-        interval '1 month'
-    ) as spine_months (month_start)
+    cross join {{ date_series(
+        'month', 'bounds.first_month', 'bounds.as_of_month'
+    ) }} as spine_months (month_start)
 
 ),
 
