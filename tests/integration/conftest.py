@@ -278,6 +278,25 @@ def edge_cases_build(request: pytest.FixtureRequest) -> Build:
     return build
 
 
+# --- pointing this process at a build (the dashboard's AppTest reads the environment) ---------
+
+
+@pytest.fixture
+def on_build(monkeypatch: pytest.MonkeyPatch) -> Callable[[Build], None]:
+    """Point this process at a build's warehouse (the app reads the environment)."""
+
+    def use(build: Build) -> None:
+        for name in list(os.environ):
+            if name.startswith("PG"):
+                monkeypatch.delenv(name)
+        for name, value in build.environment.items():
+            if name.startswith(("PG", "DUCKDB_PATH", "DBT_", "MARKETING_")):
+                monkeypatch.setenv(name, value)
+        monkeypatch.delenv("MARKETING_DASHBOARD_COMPILED", raising=False)
+
+    return use
+
+
 # --- the independent computation ------------------------------------------------------------
 
 

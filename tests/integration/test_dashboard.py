@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -41,22 +40,6 @@ MIN_CHARTS = {
     "social": 2,
     "experiments": 2,
 }
-
-
-@pytest.fixture
-def on_build(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """Point the process at a build's warehouse (the app reads the environment)."""
-
-    def use(build: Build) -> None:
-        for name in list(__import__("os").environ):
-            if name.startswith("PG"):
-                monkeypatch.delenv(name)
-        for name, value in build.environment.items():
-            if name.startswith(("PG", "DUCKDB_PATH", "DBT_", "MARKETING_")):
-                monkeypatch.setenv(name, value)
-        monkeypatch.delenv("MARKETING_DASHBOARD_COMPILED", raising=False)
-
-    yield use
 
 
 def _app() -> Any:

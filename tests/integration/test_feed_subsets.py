@@ -392,22 +392,6 @@ def test_the_report_says_what_is_missing(subset: SubsetBuild) -> None:
     assert "Data as of None" not in page
 
 
-@pytest.fixture
-def on_build(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Point this process at a build's warehouse (the app reads the environment)."""
-
-    def use(build: Build) -> None:
-        for name in list(os.environ):
-            if name.startswith("PG"):
-                monkeypatch.delenv(name)
-        for name, value in build.environment.items():
-            if name.startswith(("PG", "DUCKDB_PATH", "DBT_", "MARKETING_")):
-                monkeypatch.setenv(name, value)
-        monkeypatch.delenv("MARKETING_DASHBOARD_COMPILED", raising=False)
-
-    return use
-
-
 def _shown(app: Any) -> str:
     """Every text the page shows: alerts, Markdown, and the empty charts' annotations."""
     import json
