@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +36,7 @@ from statsmodels.stats.proportion import proportion_confint, proportion_effectsi
 
 from ..warehouse import Warehouse
 from . import missing
-from ._stats import two_proportion_z
+from ._stats import stream, two_proportion_z
 from .base import Outcome, Settings
 
 PROPOSED_TEST = (
@@ -376,7 +375,7 @@ def plan(traffic: Traffic, settings: Settings) -> pd.DataFrame:
     baseline = conversions / sessions
     low, high = proportion_confint(conversions, sessions, method="wilson")
     common.update(baseline_conversion_rate=baseline, baseline_ci_low=low, baseline_ci_high=high)
-    rng = np.random.default_rng([settings.seed, zlib.crc32(b"ab_test_plan")])
+    rng = stream(settings.seed, "ab_test_plan")
     rows: list[dict[str, Any]] = []
     for mde in MDE_GRID:
         row = dict.fromkeys(COLUMNS) | common
