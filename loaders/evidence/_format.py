@@ -52,3 +52,8 @@ def p_relation(value: Any, relation: str = "=", missing: str = MISSING) -> str:
 def share(value: Any, missing: str = MISSING) -> str:
     """A fraction as a percentage with one decimal: 0.25 -> ``25.0%``."""
     return missing if _is_missing(value) else f"{float(value):,.1%}"
+
+
+def number(value: Any, missing: str = MISSING) -> str:
+    """A ratio in a sentence (a ROAS, a slope): three significant digits, ``2.35``."""
+    return missing if _is_missing(value) else f"{value:.3g}"
