@@ -44,6 +44,7 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 #: Significance level of the assumption checks (normality, expected counts are rules).
 ASSUMPTION_ALPHA = 0.05

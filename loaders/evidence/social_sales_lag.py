@@ -39,7 +39,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 from scipy import signal, stats
 from statsmodels.tsa.ar_model import ar_select_order
@@ -48,11 +47,8 @@ from statsmodels.tsa.stattools import grangercausalitytests
 from ..warehouse import Warehouse
 from . import missing
 from ._format import p_relation
-from ._stats import holm_where_tested
+from ._stats import FloatArray, IntArray, holm_where_tested
 from .base import Outcome, Settings
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 #: Lags tested, in days: mentions of day t - lag against units of day t.
 MAX_LAG_DAYS = 28
