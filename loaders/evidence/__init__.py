@@ -17,7 +17,7 @@ import importlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 import pandas as pd
 
@@ -84,12 +84,3 @@ def run_analyze(
     if names and not _dbt_build_evidence(target, project_dir, out):
         return 1
     return 0
-
-
-def describe(value: Any) -> str:
-    """A number for people: 4 significant decimals, p-values below 0.0001 as '<0.0001'."""
-    if value is None or (isinstance(value, float) and value != value):
-        return "-"
-    if isinstance(value, float):
-        return "<0.0001" if 0 < abs(value) < 0.0001 else f"{value:.4g}"
-    return str(value)

@@ -32,16 +32,19 @@ Rules (documented in ``models/marts/evidence/_evidence__docs.md``):
 from __future__ import annotations
 
 import math
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
 #: Significance level of the assumption checks (normality, expected counts are rules).
 ASSUMPTION_ALPHA = 0.05
@@ -99,6 +102,15 @@ class EffectSize:
     ci_low: float
     ci_high: float
     ci_method: str
+
+
+def stream(seed: int, name: str) -> np.random.Generator:
+    """The random stream of one analysis or test, from the run's seed and its name.
+
+    Each name gets its own stream, so adding a test or an analysis does not move the
+    draws of the others.
+    """
+    return np.random.default_rng([seed, zlib.crc32(name.encode())])
 
 
 def _number(value: float) -> str:
@@ -405,6 +417,12 @@ def cramers_v(
     )
 
 
+def percentile_interval(values: FloatArray, alpha: float) -> tuple[float, float]:
+    """The ``1 - alpha`` percentile interval of bootstrap or simulated values."""
+    low, high = np.quantile(values, [alpha / 2, 1 - alpha / 2])
+    return float(low), float(high)
+
+
 # --- multiple testing -----------------------------------------------------------------------
 
 
@@ -414,3 +432,16 @@ def holm(p_values: Sequence[float]) -> FloatArray:
         return np.array([], dtype=np.float64)
     adjusted = multipletests(np.asarray(p_values, dtype=np.float64), method="holm")[1]
     return np.asarray(adjusted, dtype=np.float64)
+
+
+def holm_where_tested(p_values: pd.Series) -> pd.Series:
+    """:func:`holm` over the non-missing entries; a missing p-value (NaN) stays NaN.
+
+    The family is the tests that ran: an untested row neither counts towards the
+    adjustment nor gets an adjusted p-value.
+    """
+    adjusted = pd.Series(np.nan, index=p_values.index, dtype=float)
+    tested = p_values.notna()
+    if tested.any():
+        adjusted[tested] = holm(p_values[tested].to_numpy(float))
+    return adjusted

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +36,8 @@ from statsmodels.stats.proportion import proportion_confint, proportion_effectsi
 
 from ..warehouse import Warehouse
 from . import missing
-from ._stats import two_proportion_z
+from ._read import as_date, built_as_of_date
+from ._stats import stream, two_proportion_z
 from .base import Outcome, Settings
 
 PROPOSED_TEST = (
@@ -376,7 +376,7 @@ def plan(traffic: Traffic, settings: Settings) -> pd.DataFrame:
     baseline = conversions / sessions
     low, high = proportion_confint(conversions, sessions, method="wilson")
     common.update(baseline_conversion_rate=baseline, baseline_ci_low=low, baseline_ci_high=high)
-    rng = np.random.default_rng([settings.seed, zlib.crc32(b"ab_test_plan")])
+    rng = stream(settings.seed, "ab_test_plan")
     rows: list[dict[str, Any]] = []
     for mde in MDE_GRID:
         row = dict.fromkeys(COLUMNS) | common
@@ -457,14 +457,6 @@ def _note(row: dict[str, Any]) -> str:
     )
 
 
-def _date(value: Any) -> dt.date | None:
-    """A date from what the drivers give (date, datetime, Timestamp), None for NULL."""
-    if value is None or pd.isna(value):
-        return None
-    day: dt.date = pd.Timestamp(value).date()
-    return day
-
-
 #: The last plausible day with a web session: as the as-of rule of the orders (macro
 #: as_of_date), stray far-future dates (more than 31 days after the 99th percentile of
 #: the session days) do not count.
@@ -494,12 +486,11 @@ def read_as_of_date(warehouse: Warehouse) -> tuple[dt.date | None, str]:
     after the last plausible web session (far-future session dates do not count, as
     for the orders); None when there is no session either.
     """
-    built = warehouse.frame("select as_of_date from core.int_as_of_date")
-    as_of = _date(built["as_of_date"].iloc[0]) if len(built) else None
+    as_of = built_as_of_date(warehouse)
     if as_of is not None:
         return as_of, "core.int_as_of_date"
     last = warehouse.frame(_LAST_SESSION_DAY_SQL)
-    last_day = _date(last["last_day"].iloc[0]) if len(last) else None
+    last_day = as_date(last["last_day"].iloc[0]) if len(last) else None
     if last_day is None:
         return None, "none: no order and no web session"
     return last_day + dt.timedelta(days=1), "the day after the last web session (no order loaded)"

@@ -10,7 +10,6 @@ interval, and the decision (Holm-adjusted p-value against alpha).
 from __future__ import annotations
 
 import math
-import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +19,7 @@ import pandas as pd
 
 from ..warehouse import Warehouse
 from . import _stats
+from ._format import p_value
 from .base import Outcome, Settings
 
 #: The tests in the order of the table (test_order) and of the printed summary.
@@ -172,7 +172,7 @@ QUESTIONS: dict[str, Question] = {
 
 def _rng(settings: Settings, test_id: str) -> np.random.Generator:
     """One stream per test, from settings.seed: adding a test does not move the others."""
-    return np.random.default_rng([settings.seed, zlib.crc32(test_id.encode())])
+    return _stats.stream(settings.seed, test_id)
 
 
 def _row(question: Question, **values: Any) -> dict[str, Any]:
@@ -342,10 +342,6 @@ def with_holm(rows: Sequence[Mapping[str, Any]], alpha: float) -> pd.DataFrame:
     return frame
 
 
-def _p(value: float) -> str:
-    return "<0.0001" if value < 0.0001 else f"{value:.4f}"
-
-
 def _estimate(row: Mapping[str, Any], value: float | None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
@@ -370,12 +366,13 @@ def _conclusion(row: Mapping[str, Any]) -> str:
     if row["decision"] == REJECT:
         verdict = (
             f"significant at alpha {row['alpha']:g} after Holm's adjustment "
-            f"(p {_p(row['p_value'])}, Holm {_p(row['p_value_holm'])})"
+            f"(p {p_value(row['p_value'])}, Holm {p_value(row['p_value_holm'])})"
         )
     else:
         verdict = (
             f"not significant at alpha {row['alpha']:g} after Holm's adjustment "
-            f"(p {_p(row['p_value'])}, Holm {_p(row['p_value_holm'])}); no difference shown"
+            f"(p {p_value(row['p_value'])}, Holm {p_value(row['p_value_holm'])}); "
+            "no difference shown"
         )
     return f"{groups}: {verdict}; {row['method']}, {effect}."
 
@@ -388,7 +385,7 @@ def summary_line(row: Mapping[str, Any]) -> str:
     return (
         f"  {row['test_id']}: {row['group_a']} {_estimate(row, row['estimate_a'])} vs "
         f"{row['group_b']} {_estimate(row, row['estimate_b'])} ({row['estimate_name']}), "
-        f"{row['method']}, p {_p(row['p_value'])} (Holm {_p(row['p_value_holm'])}), "
+        f"{row['method']}, p {p_value(row['p_value'])} (Holm {p_value(row['p_value_holm'])}), "
         f"{row['effect_size_name']} {row['effect_size']:.3g} "
         f"[{row['effect_size_ci_low']:.3g}, {row['effect_size_ci_high']:.3g}]: {verdict}"
     )

@@ -24,10 +24,11 @@ import math
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.multitest import multipletests
 
 from ..warehouse import Warehouse
-from . import describe, missing
+from . import missing
+from ._format import p_relation, share
+from ._stats import holm_where_tested
 from .base import Outcome, Settings
 
 #: Columns read from ``marts.product_review_profile`` (all of them, in table order).
@@ -131,9 +132,7 @@ def diagnose(profile: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
         low_rating_p_value(*counts) for counts in zip(k, n, baseline_k, baseline_n, strict=True)
     ]
     tested = frame["p_value"].notna().to_numpy()
-    holm = np.full(len(frame), np.nan)
-    if tested.any():
-        holm[tested] = multipletests(frame.loc[tested, "p_value"].to_numpy(float), method="holm")[1]
+    holm = holm_where_tested(frame["p_value"].astype(float)).to_numpy()
     frame["p_value_holm"] = holm
     with np.errstate(divide="ignore", invalid="ignore"):
         difference = np.where(tested, k / n - baseline_k / baseline_n, np.nan)
@@ -143,16 +142,6 @@ def diagnose(profile: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     frame["is_flagged"] = above & (np.nan_to_num(holm, nan=1.0) < alpha)
     frame["alpha"] = float(alpha)
     return frame
-
-
-def _p(value: float) -> str:
-    """'=0.0029' or '<0.0001', to follow 'p'."""
-    text = describe(value)
-    return text if text.startswith("<") else f"={text}"
-
-
-def _share(value: object) -> str:
-    return "-" if value is None or value != value else f"{float(value):.1%}"  # type: ignore[arg-type]
 
 
 def answers(diagnostics: pd.DataFrame, alpha: float) -> list[str]:
@@ -174,21 +163,21 @@ def answers(diagnostics: pd.DataFrame, alpha: float) -> list[str]:
             else f"revenue {float(row.revenue_growth):+.0%} over the last window"
         )
         lines.append(
-            f"  {row.product_name} ({row.category}): {_share(row.low_rating_share)} of "
-            f"{row.reviews} reviews are 1-2 stars vs {_share(row.baseline_low_rating_share)} "
+            f"  {row.product_name} ({row.category}): {share(row.low_rating_share)} of "
+            f"{row.reviews} reviews are 1-2 stars vs {share(row.baseline_low_rating_share)} "
             f"({row.baseline_scope} baseline, {row.baseline_reviews} reviews), "
-            f"p{_p(float(row.p_value))}, Holm p{_p(float(row.p_value_holm))}; "
+            f"p{p_relation(float(row.p_value))}, Holm p{p_relation(float(row.p_value_holm))}; "
             f"top complaint {row.top_complaint_tag or '-'} "
-            f"({_share(row.top_complaint_tag_share)} of its 1-2 star reviews); "
-            f"return requests {_share(row.return_request_rate)}, refunds "
-            f"{_share(row.refund_rate)}; {growth}"
+            f"({share(row.top_complaint_tag_share)} of its 1-2 star reviews); "
+            f"return requests {share(row.return_request_rate)}, refunds "
+            f"{share(row.refund_rate)}; {growth}"
         )
     if flagged.empty and tested:
         closest = diagnostics.dropna(subset=["p_value"]).sort_values("p_value").iloc[0]
         lines.append(
-            f"  closest: {closest['product_name']} ({_share(closest['low_rating_share'])} vs "
-            f"{_share(closest['baseline_low_rating_share'])}, Holm p"
-            f"{_p(float(closest['p_value_holm']))})"
+            f"  closest: {closest['product_name']} ({share(closest['low_rating_share'])} vs "
+            f"{share(closest['baseline_low_rating_share'])}, Holm p"
+            f"{p_relation(float(closest['p_value_holm']))})"
         )
     return lines
 

@@ -39,19 +39,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 from scipy import signal, stats
-from statsmodels.stats.multitest import multipletests
 from statsmodels.tsa.ar_model import ar_select_order
 from statsmodels.tsa.stattools import grangercausalitytests
 
 from ..warehouse import Warehouse
-from . import describe, missing
+from . import missing
+from ._format import p_relation
+from ._stats import FloatArray, IntArray, holm_where_tested
 from .base import Outcome, Settings
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 #: Lags tested, in days: mentions of day t - lag against units of day t.
 MAX_LAG_DAYS = 28
@@ -325,15 +322,6 @@ def units_per_mention(x: FloatArray, y: FloatArray, lag: int) -> float:
     return float(stats.linregress(left, right).slope)
 
 
-def _holm(p_values: pd.Series) -> pd.Series:
-    """Holm-adjusted p-values of the non-missing entries (NaN stays NaN)."""
-    adjusted = pd.Series(np.nan, index=p_values.index, dtype=float)
-    present = p_values.notna()
-    if present.any():
-        adjusted[present] = multipletests(p_values[present].to_numpy(float), method="holm")[1]
-    return adjusted
-
-
 # --- every pair --------------------------------------------------------------------------------
 
 TREND_COLUMNS = [
@@ -477,11 +465,11 @@ def analyse(
         )
 
     lags = pd.concat(lag_frames, ignore_index=True)
-    lags["p_value_holm"] = _holm(lags["p_value"])
+    lags["p_value_holm"] = holm_where_tested(lags["p_value"])
     lags["is_significant"] = (lags["p_value_holm"] < alpha) & (lags["correlation"] > 0)
 
     trends = pd.DataFrame(trend_rows, columns=[c for c in TREND_COLUMNS if c != "p_value_holm"])
-    trends["p_value_holm"] = _holm(trends["p_value"].astype(float))
+    trends["p_value_holm"] = holm_where_tested(trends["p_value"].astype(float))
     trends = trends.sort_values(
         ["platform", "category", "correlation", "trend_category"],
         ascending=[True, True, False, True],
@@ -494,7 +482,7 @@ def analyse(
     summary["p_value"] = best["p_value"].reindex(keys).to_numpy()
     summary["p_value_holm"] = best["p_value_holm"].reindex(keys).to_numpy()
     summary["is_significant"] = best["is_significant"].reindex(keys).fillna(False).to_numpy(bool)
-    summary["granger_p_value_holm"] = _holm(summary["granger_p_value"].astype(float))
+    summary["granger_p_value_holm"] = holm_where_tested(summary["granger_p_value"].astype(float))
     summary["leads_sales"] = summary["is_significant"].to_numpy(bool) & (
         summary["granger_p_value_holm"].to_numpy(float) < alpha
     )
@@ -546,12 +534,6 @@ def _range(values: pd.Series) -> str:
     return f"{low:.2f}" if round(low, 2) == round(high, 2) else f"{low:.2f}..{high:.2f}"
 
 
-def _at_most(p_value: float) -> str:
-    """'<0.0001' or '<=0.0123': the largest p-value of a group, to follow 'p'."""
-    text = describe(p_value)
-    return text if text.startswith("<") else f"<={text}"
-
-
 def answers(result: LagAnalysis, alpha: float, lacking: str | None = None) -> list[str]:
     """The summary lines: the lag, the platform that correlates most, the trend categories.
 
@@ -593,7 +575,7 @@ def answers(result: LagAnalysis, alpha: float, lacking: str | None = None) -> li
                 f"{int((summary['platform'] == platform).sum())} categories at lag(s) "
                 f"{', '.join(str(v) for v in sorted(set(group['best_lag_days'].astype(int))))}, "
                 f"r {_range(group['best_correlation'])}, Granger p"
-                f"{_at_most(float(group['granger_p_value'].max()))}, "
+                f"{p_relation(float(group['granger_p_value'].max()), '<=')}, "
                 f"{_range(group['units_per_mention'])} units per mention"
             )
     by_platform = (

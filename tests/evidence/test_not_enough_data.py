@@ -402,8 +402,9 @@ def test_markov_with_journeys_but_no_conversion_fits_the_yml() -> None:
 def test_campaign_plan_on_an_empty_warehouse_has_no_row_and_no_date_of_today(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(campaign_plan, "bootstrap_outcomes", refuse)
-    monkeypatch.setattr(campaign_plan, "simulate_audience", refuse)
+    # build_plan is where the plan draws its bootstrap and its audience simulations
+    monkeypatch.setattr(campaign_plan.build, "bootstrap_outcomes", refuse)
+    monkeypatch.setattr(campaign_plan.build, "simulate_audience", refuse)
     settings = Settings(seed=42, reports_dir=tmp_path)
     tests = hypothesis_tests.run(StubWarehouse(), settings, {}).tables  # type: ignore[arg-type]
     outcome = campaign_plan.run(StubWarehouse(), settings, tests)  # type: ignore[arg-type]
