@@ -97,6 +97,10 @@ generate: setup ## Write sample exports to SOURCE_DIR (SCALE=1 SEED=42)
 load: setup ## Load the exports in SOURCE_DIR into the raw dataset (TARGET=duckdb|postgres)
 	$(LOADERS) load --source-dir $(SOURCE_DIR) --destination $(TARGET)
 
+.PHONY: sources
+sources: setup ## Write the dbt sources YAML (models/staging/*/_*__sources.yml) from loaders/contract.py
+	$(LOADERS) sources-yaml
+
 .PHONY: build
 build: setup ## dbt build: seeds, models and data tests (unit tests: make test) (TARGET=duckdb|postgres)
 	$(DBT) build $(DBT_BUILD_FLAGS)

@@ -160,6 +160,32 @@ def _bench(args: argparse.Namespace) -> int:
     )
 
 
+def _sources_yaml(args: argparse.Namespace) -> int:
+    from .contract_yaml import stale_files, write_all
+
+    project_dir = Path(args.project_dir)
+    if args.check:
+        stale = stale_files(project_dir)
+        for path in stale:
+            print(f"{path} differs from the contract: run `make sources`", file=sys.stderr)
+        return 1 if stale else 0
+    for path in write_all(project_dir):
+        print(f"wrote {path}")
+    return 0
+
+
+def _add_sources_yaml(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sources = commands.add_parser(
+        "sources-yaml",
+        help="write the dbt sources YAML (models/staging/*/_*__sources.yml) from the contract",
+    )
+    sources.add_argument("--project-dir", default=".", help="the dbt project")
+    sources.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if a file is out of date"
+    )
+    sources.set_defaults(handler=_sources_yaml)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m loaders``."""
     parser = argparse.ArgumentParser(
@@ -288,6 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="sessions the rare traffic source (Affiliate) keeps in that run",
     )
     bench.set_defaults(handler=_bench)
+    _add_sources_yaml(commands)
     return parser
 
 

@@ -2,11 +2,12 @@ r"""The raw input contract: which files feed which raw table, and their columns.
 
 This module is the single source of truth shared by the loader (what it reads
 and how it types each value), the sample-data generator (what it writes) and
-the dbt sources (``models/staging/*/_*__sources.yml`` describe the same
-columns; tests/loaders/test_contract.py holds them to it). Everything a user
-may want to change per installation (file globs, format, key, which header or
-path feeds a column, date formats, separators, constants) can be overridden
-through dlt configuration, see :func:`loaders.config.table_specs`.
+the dbt sources (``models/staging/*/_*__sources.yml`` are generated from it
+by :mod:`loaders.contract_yaml`, ``make sources``; tests/loaders/test_contract.py
+fails when they differ). Everything a user may want to change per
+installation (file globs, format, key, which header or path feeds a column,
+date formats, separators, constants) can be overridden through dlt
+configuration, see :func:`loaders.config.table_specs`.
 
 Raw column types (the loader types every value before it lands):
 
@@ -277,7 +278,9 @@ TABLES: tuple[TableSpec, ...] = (
         format="mongo",
         globs=("mongo/campaigns.json", "mongo/campaigns.bson"),
         key=("campaign_id",),
-        description="Campaign documents exported from the MongoDB `campaigns` collection.",
+        description=(
+            "Marketing campaign documents exported from the MongoDB `campaigns` collection."
+        ),
         fields=(
             Field("_id", "id", "MongoDB ObjectId of the document."),
             Field("campaign_id", "id", "Business identifier of the campaign."),
