@@ -1,8 +1,15 @@
 -- Growth question 3: which monthly acquisition cohort keeps its customers
 -- best? Cohorts of at least var cohort_min_size customers whose third month
 -- after the first order is complete, ranked by 3-month retention (ties: the
--- earlier cohort); the five best.
+-- earlier cohort; int_cohort_month_3_retention, which the best-cohort
+-- insight reads too); the five best.
 with
+
+ranked_cohorts as (
+
+    select * from {{ ref('int_cohort_month_3_retention') }}
+
+),
 
 cohort_retention as (
 
@@ -10,44 +17,22 @@ cohort_retention as (
 
 ),
 
-as_of as (
-
-    select * from {{ ref('int_as_of_date') }}
-
-),
-
-month_3 as (
-
-    select cohort_retention.*
-    from cohort_retention
-    cross join as_of
-    where
-        cohort_retention.months_since_first_order = 3
-        and not cohort_retention.is_small_cohort
-        and cast(
-            {{ dbt.dateadd("month", 1, "cohort_retention.activity_month") }}
-            as date
-        )
-        <= as_of.as_of_date
-
-),
-
 final as (
 
     select
-        month_3.cohort_month,
-        month_3.cohort_size,
+        ranked_cohorts.cohort_month,
+        ranked_cohorts.cohort_size,
         month_1.retention_rate as retention_month_1,
-        month_3.retention_rate as retention_month_3,
-        month_3.cumulative_revenue_per_customer
+        ranked_cohorts.retention_rate as retention_month_3,
+        ranked_cohorts.cumulative_revenue_per_customer
             as revenue_per_customer_by_month_3
-    from month_3
+    from ranked_cohorts
     left join cohort_retention as month_1
         on
-            month_3.cohort_month = month_1.cohort_month
+            ranked_cohorts.cohort_month = month_1.cohort_month
             and month_1.months_since_first_order = 1
-    order by month_3.retention_rate desc, month_3.cohort_month asc
-    limit 5
+    where ranked_cohorts.cohort_rank <= 5
+    order by ranked_cohorts.cohort_rank asc
 
 )
 

@@ -1,23 +1,11 @@
 -- Growth question 2: what share of the customers bought only once, and how
--- much of the revenue do they bring?
+-- much of the revenue do they bring? (int_one_time_buyer_totals, which the
+-- one-time-buyer insight reads too.)
 with
-
-customer_ltv as (
-
-    select * from {{ ref('customer_ltv') }}
-
-),
 
 totals as (
 
-    select
-        count(*) as buyers,
-        count(case when total_orders = 1 then 1 end) as one_time_buyers,
-        sum(historic_ltv) as revenue,
-        sum(
-            case when total_orders = 1 then historic_ltv else 0 end
-        ) as one_time_buyer_revenue
-    from customer_ltv
+    select * from {{ ref('int_one_time_buyer_totals') }}
 
 ),
 

@@ -1,6 +1,9 @@
 -- One row per web session (int_event_sessions): who, when, where from (the
 -- landing event), what was seen, how far the visitor got in the ordered
 -- funnel home -> product -> cart -> purchase, and what it earned.
+{%- set landing_columns = [
+    "traffic_source", "channel_group", "campaign_id", "page_path", "event_type",
+] %}
 with
 
 events as (
@@ -52,9 +55,7 @@ funnel_home as (
 
     select
         *,
-        min(case when event_type = 'home' then event_number_in_session end)
-            over (partition by session_key)
-            as home_step_number
+        {{ funnel_step_number('home') }} as home_step_number
     from session_events
 
 ),
@@ -63,14 +64,8 @@ funnel_product as (
 
     select
         *,
-        min(
-            case
-                when
-                    event_type = 'product'
-                    and event_number_in_session > home_step_number
-                    then event_number_in_session
-            end
-        ) over (partition by session_key) as product_step_number
+        {{ funnel_step_number('product', 'home_step_number') }}
+            as product_step_number
     from funnel_home
 
 ),
@@ -79,14 +74,8 @@ funnel_cart as (
 
     select
         *,
-        min(
-            case
-                when
-                    event_type = 'cart'
-                    and event_number_in_session > product_step_number
-                    then event_number_in_session
-            end
-        ) over (partition by session_key) as cart_step_number
+        {{ funnel_step_number('cart', 'product_step_number') }}
+            as cart_step_number
     from funnel_product
 
 ),
@@ -102,16 +91,10 @@ sessions_aggregated as (
         max(event_at) as session_end_at,
 
         -- landing event
-        max(case when event_number_in_session = 1 then traffic_source end)
-            as landing_traffic_source,
-        max(case when event_number_in_session = 1 then channel_group end)
-            as landing_channel_group,
-        max(case when event_number_in_session = 1 then campaign_id end)
-            as landing_campaign_id,
-        max(case when event_number_in_session = 1 then page_path end)
-            as landing_page_path,
-        max(case when event_number_in_session = 1 then event_type end)
-            as landing_event_type,
+        {%- for column in landing_columns %}
+        max(case when event_number_in_session = 1 then {{ column }} end)
+            as landing_{{ column }},
+        {%- endfor %}
 
         -- visitor's technology and place: the first event that has them
         {{ first_non_null_by('device', 'event_number_in_session') }}

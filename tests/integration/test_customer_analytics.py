@@ -5,7 +5,7 @@ each target (session fixtures of ``conftest.py``). From the orders that
 ``expected.py`` computes from the export files on disk (``expected_generated.orders``:
 ``total`` in cents), the valid orders (``is_revenue`` with a customer) and the as-of
 date, this module recomputes, with the rules as the docs of
-``models/marts/customers/_growth__docs.md`` state them:
+``models/marts/customers/_customers__docs.md`` state them:
 
 - ``customer_ltv``: lifetimes' ``summary_data_from_transaction_data`` at daily
   frequency with the as-of date as observation end (frequency, recency, T,

@@ -5,7 +5,11 @@
 -- [conversion_at - attribution_lookback_days, conversion_at]. Credits are
 -- rounded to 10 decimals and revenue to the cent, the last touchpoint taking
 -- the remainder: per conversion and model they add up exactly to 1 and to the
--- conversion's revenue.
+-- conversion's revenue. About 300 lines on purpose: the six models are
+-- computed side by side in one pass over the touchpoints, and the unit tests
+-- check them all through this model's inputs (int_conversions,
+-- fct_sessions); the exact-split and decay formulas are macros
+-- (macros/attribution).
 {%- set lookback_days = number_var(
     "attribution_lookback_days", 0, integer=true
 ) %}
@@ -123,9 +127,7 @@ touchpoints_positioned as (
 ),
 
 -- time_decay weight 2^(-days before the conversion / half-life), taken
--- relative to the latest touchpoint (the same shares once normalised, and the
--- latest weight is always 1): in integer units of 1e-12, so that DuckDB and
--- PostgreSQL add them up alike.
+-- relative to the latest touchpoint (the same shares once normalised).
 touchpoints_measured as (
 
     select
@@ -133,23 +135,9 @@ touchpoints_measured as (
         max(
             case when channel <> 'direct' then touchpoint_position end
         ) over (partition by conversion_key) as last_non_direct_position,
-        cast(
-            floor(
-                power(
-                    cast(2 as double precision),
-                    -cast({{ dbt.datediff(
-                        'session_start_at',
-                        'latest_touchpoint_start_at',
-                        'microsecond'
-                    ) }} as double precision)
-                    / (
-                        cast(86400000000 as double precision)
-                        * cast({{ half_life_days }} as double precision)
-                    )
-                )
-                * cast(1000000000000 as double precision)
-            ) as bigint
-        ) as time_decay_weight
+        {{ time_decay_weight(
+            'session_start_at', 'latest_touchpoint_start_at', half_life_days
+        ) }} as time_decay_weight
     from touchpoints_positioned
 
 ),
@@ -234,21 +222,9 @@ credits as (
     select
         *,
         {% for model in attribution_models() -%}
-        case
-            when touchpoint_position = touchpoint_count
-                then
-                    cast(
-                        1 - sum(
-                            case
-                                when touchpoint_position < touchpoint_count
-                                    then {{ model }}_rounded_credit
-                                else 0
-                            end
-                        ) over (partition by conversion_key)
-                        as numeric(18, 10)
-                    )
-            else {{ model }}_rounded_credit
-        end as {{ model }}_credit
+        {{ remainder_to_last(
+            '1', model ~ '_rounded_credit', 'numeric(18, 10)'
+        ) }} as {{ model }}_credit
         {%- if not loop.last %},{% endif %}
         {% endfor %}
     from credits_rounded
@@ -269,21 +245,9 @@ revenue as (
                 2
             )
         {%- endset %}
-        case
-            when touchpoint_position = touchpoint_count
-                then
-                    cast(
-                        conversion_revenue - sum(
-                            case
-                                when touchpoint_position < touchpoint_count
-                                    then {{ rounded_revenue }}
-                                else 0
-                            end
-                        ) over (partition by conversion_key)
-                        as numeric(18, 2)
-                    )
-            else cast({{ rounded_revenue }} as numeric(18, 2))
-        end as {{ model }}_attributed_revenue
+        {{ remainder_to_last(
+            'conversion_revenue', rounded_revenue, 'numeric(18, 2)'
+        ) }} as {{ model }}_attributed_revenue
         {%- if not loop.last %},{% endif %}
         {% endfor %}
     from credits

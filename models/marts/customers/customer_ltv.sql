@@ -2,7 +2,11 @@
 -- customer, any order feed): the BG/NBD and Gamma-Gamma inputs of lifetimes'
 -- summary_data_from_transaction_data (daily, observed up to the as-of date),
 -- historic and predicted value, churn risk and the lifecycle segment. Every
--- formula is in the docs of the model (_growth__docs.md).
+-- formula is in the docs of the model (_customers__docs.md).
+-- About 240 lines on purpose: one CTE per step of those docs (summary,
+-- rhythm, churn, prediction, percentile, segment), which the unit tests
+-- check through this model's inputs; the long formulas are macros
+-- (macros/customers).
 with
 
 order_summary as (
@@ -107,26 +111,9 @@ churn as (
 
     select
         *,
-        -- 1 - exp(-x) in double precision on both databases, then rounded
-        -- as a numeric (half away from zero on both).
-        cast(
-            round(
-                cast(
-                    100 * (
-                        1 - exp(
-                            -cast(
-                                {{ safe_divide(
-                                    'days_since_last_purchase',
-                                    'expected_days_between_purchases',
-                                    8
-                                ) }} as double precision
-                            )
-                        )
-                    ) as numeric(18, 6)
-                ),
-                0
-            ) as integer
-        ) as churn_risk_score
+        {{ churn_risk_score(
+            'days_since_last_purchase', 'expected_days_between_purchases'
+        ) }} as churn_risk_score
     from rhythm
 
 ),
@@ -136,40 +123,24 @@ predicted as (
     -- predicted orders = p_alive * annual rate * months / 12 with
     -- p_alive = (100 - churn_risk_score) / 100; the annual rate is
     -- 365 * frequency / T (own rate of a repeat buyer, the population's for
-    -- a one-time buyer), written as one exact division each.
+    -- a one-time buyer). Its value is times the value of a purchase day:
+    -- monetary_value (repeat_revenue / frequency) for a repeat buyer, the
+    -- single purchase day's revenue (historic_ltv) for a one-time buyer.
     select
         *,
         case
             when frequency > 0
-                then {{ safe_divide(
-                    '(100 - churn_risk_score) * 365 * frequency * '
-                    ~ var('ltv_prediction_months'),
-                    '1200 * t',
-                    4
-                ) }}
-            else coalesce({{ safe_divide(
-                '(100 - churn_risk_score) * 365 * total_frequency * '
-                ~ var('ltv_prediction_months'),
-                '1200 * total_t',
-                4
-            ) }}, 0)
+                then {{ predicted_over_horizon('frequency', 't', 4) }}
+            else coalesce(
+                {{ predicted_over_horizon('total_frequency', 'total_t', 4) }},
+                0
+            )
         end as predicted_orders_12m,
-        -- times the value of a purchase day: monetary_value (repeat_revenue
-        -- / frequency) for a repeat buyer, the single purchase day's revenue
-        -- (historic_ltv) for a one-time buyer.
         case
             when frequency > 0
-                then {{ safe_divide(
-                    '(100 - churn_risk_score) * 365 * repeat_revenue * '
-                    ~ var('ltv_prediction_months'),
-                    '1200 * t',
-                    2
-                ) }}
-            else coalesce({{ safe_divide(
-                '(100 - churn_risk_score) * 365 * total_frequency * '
-                ~ var('ltv_prediction_months') ~ ' * historic_ltv',
-                '1200 * total_t',
-                2
+                then {{ predicted_over_horizon('repeat_revenue', 't', 2) }}
+            else coalesce({{ predicted_over_horizon(
+                'total_frequency', 'total_t', 2, ' * historic_ltv'
             ) }}, 0)
         end as predicted_ltv_12m
     from churn

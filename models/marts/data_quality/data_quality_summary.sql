@@ -6,6 +6,9 @@
 -- by the list below, not by the data:
 -- a new raw table goes there and into the accepted_values of table_name in
 -- _data_quality__models.yml and ../../staging/loader/_loader__models.yml.
+-- About 275 lines: the table list, the three order feeds' money in the
+-- ledger's terms and the loader's, staging's and the ledger's columns side by
+-- side; the most-common-code ranking it needs twice is a macro.
 {%- set warning_rate = number_var("data_quality_warning_rate", 0) %}
 {%- set raw_tables = [
     {"table_name": "customers", "staging_model": "stg_mongo__customers"},
@@ -156,37 +159,9 @@ missing_columns_by_table as (
 
 ),
 
-reason_codes_counted as (
-
-    select
-        table_name,
-        reason_code,
-        count(*) as rejected_records
-    from rejected_records
-    group by table_name, reason_code
-
-),
-
-reason_codes_ranked as (
-
-    select
-        table_name,
-        reason_code,
-        row_number() over (
-            partition by table_name
-            order by rejected_records desc, reason_code asc
-        ) as reason_code_rank
-    from reason_codes_counted
-
-),
-
 most_common_reason_codes as (
 
-    select
-        table_name,
-        reason_code
-    from reason_codes_ranked
-    where reason_code_rank = 1
+    {{ most_common_by_table('rejected_records', 'reason_code') }}
 
 ),
 
@@ -212,37 +187,9 @@ dq_issue_codes as (
 
 ),
 
-dq_issue_codes_counted as (
-
-    select
-        table_name,
-        dq_issue_code,
-        count(*) as flagged_rows
-    from dq_issue_codes
-    group by table_name, dq_issue_code
-
-),
-
-dq_issue_codes_ranked as (
-
-    select
-        table_name,
-        dq_issue_code,
-        row_number() over (
-            partition by table_name
-            order by flagged_rows desc, dq_issue_code asc
-        ) as dq_issue_code_rank
-    from dq_issue_codes_counted
-
-),
-
 most_common_dq_issue_codes as (
 
-    select
-        table_name,
-        dq_issue_code
-    from dq_issue_codes_ranked
-    where dq_issue_code_rank = 1
+    {{ most_common_by_table('dq_issue_codes', 'dq_issue_code') }}
 
 ),
 
