@@ -19,9 +19,6 @@ from loaders.dashboard import charts, data, formats, gaps, shell
 from loaders.dashboard.data import Filters
 from loaders.dashboard.text import markdown, plotly
 
-# --- queries --------------------------------------------------------------------------------
-
-
 # --- figures --------------------------------------------------------------------------------
 
 
