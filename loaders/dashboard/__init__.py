@@ -2,7 +2,11 @@
 
 ``python -m loaders dashboard`` (``make dashboard``) serves ``app.py``;
 ``python -m loaders report --html`` (``make report``) writes ``report_html.py``'s file.
-Both draw the figures of :mod:`.charts` from the frames of :mod:`.data`.
+One module per page in ``views/`` holds the page's queries, figures and layout; the
+HTML report draws the same figures from those modules. Shared by the pages (and the
+report): :mod:`.data` (read-only access, the sidebar's and the evidence's queries),
+:mod:`.charts` (the figures' template and colours), :mod:`.formats`, :mod:`.gaps`,
+:mod:`.text`, and for the Streamlit pages :mod:`.shell` and :mod:`.tables`.
 """
 
 #: (url_path, title) of every dashboard page, in the navigation's order.

@@ -1,4 +1,6 @@
-"""The Streamlit app: ``python -m loaders dashboard`` (``make dashboard``) serves it.
+"""The Streamlit app: the sidebar, and the route to each page's module in ``views/``.
+
+``python -m loaders dashboard`` (``make dashboard``) serves it.
 
 Reads the marts of the configured dbt target (``DBT_TARGET``: duckdb, the default, or
 postgres) read-only. Run it directly with
@@ -15,9 +17,11 @@ if str(_PROJECT) not in sys.path:  # `streamlit run` puts only this folder on th
 import streamlit as st  # noqa: E402
 
 from loaders.dashboard import PAGES  # noqa: E402
-from loaders.dashboard.pages import sidebar  # noqa: E402
+from loaders.dashboard.shell import sidebar  # noqa: E402
 
 st.set_page_config(page_title="Marketing analytics", page_icon="📈", layout="wide")
+# Each page's module runs as its script. (Not a folder named pages/: beside the main
+# script Streamlit would take that for its legacy multipage layout.)
 pages = [st.Page(f"views/{path}.py", title=title, url_path=path) for path, title in PAGES]
 
 

@@ -1,7 +1,5 @@
-"""What the dashboard and the HTML report show, read from the marts (no Streamlit here).
+"""The read-only access to the marts that every page and both reports share (no Streamlit).
 
-Every function takes a :data:`Query` (SQL in, a DataFrame out) and returns the rows a
-chart or table needs, aggregated in SQL that runs unchanged on DuckDB and PostgreSQL.
 :class:`Source` is the query function of a dbt target, read-only on both (a read-only
 DuckDB connection, a read-only PostgreSQL session); it turns a missing, locked or
 unbuilt warehouse into :class:`WarehouseUnavailable`, a message for people instead of a
@@ -10,6 +8,12 @@ opens a connection per query and closes it at once (tens of milliseconds, none b
 page runs, cached results need none), so a load or ``dbt build`` that starts while the
 dashboard is open works, unless it starts in the very milliseconds a query runs: then
 it stops on DuckDB's lock error and a rerun goes through.
+
+A query takes a :data:`Query` (SQL in, a DataFrame out) and returns the rows a chart or
+table needs, aggregated in SQL that runs unchanged on DuckDB and PostgreSQL, built with
+the helpers here (:func:`quote`, :func:`where` ...). A page's own queries live in its
+module in ``views/``; here are only those several readers share: the sidebar's choices
+and the as-of date (every page), and the evidence tables the text report reads too.
 
 :data:`MARTS` lists the relations each page reads; ``models/marts/_exposures.yml``
 declares the same ones (a test holds the two together), so ``dbt docs`` draws the
@@ -21,14 +25,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
 from ..config import duckdb_path, postgres_credentials
 from ..warehouse import Warehouse, WarehouseError
-from . import spend
 
 Query = Callable[[str], pd.DataFrame]
 
@@ -193,32 +196,37 @@ class Filters:
     traffic_sources: tuple[str, ...] = ()
 
 
-def _text(value: str) -> str:
+def quote(value: str) -> str:
+    """``value`` as an SQL string literal (its quotes doubled)."""
     return "'" + value.replace("'", "''") + "'"
 
 
-def _date(value: date) -> str:
+def date_literal(value: date) -> str:
+    """``value`` as an SQL date literal."""
     return f"date '{value.isoformat()}'"
 
 
-def _in(column: str, values: Sequence[str]) -> str:
-    return f"{column} in ({', '.join(_text(value) for value in values)})"
+def is_in(column: str, values: Sequence[str]) -> str:
+    """The condition that ``column`` is one of ``values`` (quoted)."""
+    return f"{column} in ({', '.join(quote(value) for value in values)})"
 
 
-def _date_range(column: str, start: date | None, end: date | None) -> list[str]:
+def date_range(column: str, start: date | None, end: date | None) -> list[str]:
+    """The conditions keeping ``column`` within [start, end] (an open side has none)."""
     conditions = []
     if start is not None:
-        conditions.append(f"{column} >= {_date(start)}")
+        conditions.append(f"{column} >= {date_literal(start)}")
     if end is not None:
-        conditions.append(f"{column} <= {_date(end)}")
+        conditions.append(f"{column} <= {date_literal(end)}")
     return conditions
 
 
-def _where(conditions: Sequence[str]) -> str:
+def where(conditions: Sequence[str]) -> str:
+    """A where clause of ``conditions`` joined by and (nothing without conditions)."""
     return ("where " + "\n    and ".join(conditions)) if conditions else ""
 
 
-# --- choices for the filters ---------------------------------------------------------------
+# --- the sidebar's choices and the as-of date (every page, the reports) ------------------
 
 
 def as_of_date(query: Query) -> date | None:
@@ -244,302 +252,7 @@ def countries(query: Query) -> pd.DataFrame:
     )
 
 
-def campaign_types(query: Query) -> list[str]:
-    """The campaign channels (campaign_type) of the campaigns."""
-    frame = query(
-        "select distinct campaign_type from marts.campaign_performance "
-        "where campaign_type is not null order by campaign_type"
-    )
-    return [str(value) for value in frame["campaign_type"]]
-
-
-def traffic_sources(query: Query) -> list[str]:
-    """The traffic-source channels the attribution models credit."""
-    frame = query("select distinct channel from marts.channel_attribution order by channel")
-    return [str(value) for value in frame["channel"]]
-
-
-# --- overview ------------------------------------------------------------------------------
-
-GRAINS = ("day", "week", "month")
-
-
-def _orders_sql(filters: Filters, start: date | None, end: date | None) -> str:
-    conditions = ["orders.is_revenue", *_date_range("orders.order_date", start, end)]
-    if filters.country_codes:
-        conditions.append(_in("customers.country_code", filters.country_codes))
-    return f"""
-    from core.fct_orders as orders
-    left join marts.customer_metrics as customers
-        on orders.customer_id = customers.customer_id
-    {_where(conditions)}
-    """
-
-
-def revenue_over_time(query: Query, filters: Filters, grain: str = "month") -> pd.DataFrame:
-    """Revenue, orders, average order value and active customers per period."""
-    if grain not in GRAINS:
-        raise ValueError(f"grain must be one of {GRAINS}, not {grain!r}")
-    frame = query(
-        f"""
-    select
-        cast(date_trunc('{grain}', orders.order_date) as date) as period,
-        sum(orders.total_amount) as revenue,
-        count(*) as orders,
-        count(distinct orders.customer_id) as active_customers
-    {_orders_sql(filters, filters.start, filters.end)}
-    group by 1
-    order by 1
-    """
-    )
-    frame["average_order_value"] = frame["revenue"] / frame["orders"].where(frame["orders"] > 0)
-    return frame
-
-
-@dataclass(frozen=True)
-class PeriodComparison:
-    """Totals of the selected period and of the period of the same length just before."""
-
-    start: date
-    end: date
-    previous_start: date
-    previous_end: date
-    current: dict[str, float]
-    previous: dict[str, float]
-
-    def change(self, measure: str) -> float | None:
-        """Relative change of ``measure`` over the previous period (None without a base)."""
-        before = self.previous.get(measure) or 0.0
-        if not before:
-            return None
-        return (self.current.get(measure, 0.0) - before) / before
-
-
-_MEASURES = ("revenue", "orders", "active_customers", "average_order_value")
-
-
-def period_comparison(query: Query, filters: Filters, start: date, end: date) -> PeriodComparison:
-    """Revenue, orders, active customers and AOV of [start, end] against the period before."""
-    days = (end - start).days + 1
-    previous_end = start - timedelta(days=1)
-    previous_start = previous_end - timedelta(days=days - 1)
-    frame = query(
-        f"""
-    select
-        case when orders.order_date >= {_date(start)} then 'current' else 'previous' end
-            as period,
-        sum(orders.total_amount) as revenue,
-        count(*) as orders,
-        count(distinct orders.customer_id) as active_customers
-    {_orders_sql(filters, previous_start, end)}
-    group by 1
-    """
-    )
-    totals: dict[str, dict[str, float]] = {
-        "current": dict.fromkeys(_MEASURES, 0.0),
-        "previous": dict.fromkeys(_MEASURES, 0.0),
-    }
-    for row in frame.itertuples(index=False):
-        values = totals[str(row.period)]
-        values["revenue"] = float(row.revenue or 0)
-        values["orders"] = float(row.orders or 0)
-        values["active_customers"] = float(row.active_customers or 0)
-        values["average_order_value"] = values["revenue"] / values["orders"] if row.orders else 0.0
-    return PeriodComparison(
-        start, end, previous_start, previous_end, totals["current"], totals["previous"]
-    )
-
-
-def insights(query: Query) -> pd.DataFrame:
-    """The automated insights (marts.business_insights), in their order."""
-    return query(
-        """
-    select title, subject, metric, metric_value, metric_unit, affected_customers,
-        revenue_at_stake, severity, recommendation
-    from marts.business_insights
-    order by insight_order
-    """
-    )
-
-
-# --- customers -----------------------------------------------------------------------------
-
-
-def _customer_country(filters: Filters, column: str) -> list[str]:
-    return [_in(column, filters.country_codes)] if filters.country_codes else []
-
-
-def rfm_segments(query: Query, filters: Filters) -> pd.DataFrame:
-    """Customers and revenue per RFM segment, with what to do about each."""
-    conditions = _customer_country(filters, "customers.country_code")
-    return query(
-        f"""
-    select
-        rfm.segment,
-        count(*) as customers,
-        sum(rfm.monetary) as revenue,
-        avg(rfm.recency_days) as average_recency_days,
-        max(rfm.segment_description) as description,
-        max(rfm.recommended_action) as recommended_action
-    from marts.rfm_segmentation as rfm
-    left join marts.customer_metrics as customers
-        on rfm.customer_id = customers.customer_id
-    {_where(conditions)}
-    group by rfm.segment
-    order by revenue desc, rfm.segment
-    """
-    )
-
-
-def cohort_retention(query: Query, filters: Filters) -> pd.DataFrame:
-    """Retention per cohort month and months since the first order (cohorts in the range)."""
-    # A cohort is the month of the first order: the range keeps the months it touches.
-    start = filters.start.replace(day=1) if filters.start and filters.narrowed else None
-    conditions = _date_range("cohort_month", start, filters.end if filters.narrowed else None)
-    return query(
-        f"""
-    select cohort_month, months_since_first_order, cohort_size, active_customers,
-        retention_rate, cumulative_revenue_per_customer, is_small_cohort, is_partial_month
-    from marts.cohort_retention
-    {_where(conditions)}
-    order by cohort_month, months_since_first_order
-    """
-    )
-
-
-def ltv_distribution(query: Query, filters: Filters, bins: int = 40) -> pd.DataFrame:
-    """Customers per band of predicted 12-month LTV (bands up to the 99th percentile)."""
-    conditions = ["predicted_ltv_12m is not null", *_customer_country(filters, "country_code")]
-    where = _where(conditions)
-    return query(
-        f"""
-    with ltv as (
-        select predicted_ltv_12m as value from marts.customer_ltv {where}
-    ),
-    bounds as (
-        select percentile_cont(0.99) within group (order by value) as top from ltv
-    ),
-    banded as (
-        select
-            case
-                when bounds.top is null or bounds.top <= 0 then 0
-                else least(floor(ltv.value / (bounds.top / {bins})), {bins} - 1)
-            end as band,
-            bounds.top / {bins} as width,
-            ltv.value
-        from ltv cross join bounds
-    )
-    select
-        band,
-        band * max(width) as band_start,
-        (band + 1) * max(width) as band_end,
-        count(*) as customers,
-        sum(value) as predicted_ltv_12m
-    from banded
-    group by band
-    order by band
-    """
-    )
-
-
-def churn_risk(query: Query, filters: Filters) -> pd.DataFrame:
-    """Customers per churn-risk band (10 points) and lifecycle segment."""
-    conditions = ["churn_risk_score is not null", *_customer_country(filters, "country_code")]
-    return query(
-        f"""
-    select
-        least(floor(churn_risk_score / 10) * 10, 90) as risk_band,
-        lifecycle_segment,
-        count(*) as customers,
-        sum(predicted_ltv_12m) as predicted_ltv_12m
-    from marts.customer_ltv
-    {_where(conditions)}
-    group by 1, 2
-    order by 1, 2
-    """
-    )
-
-
-def lifecycle_segments(query: Query, filters: Filters) -> pd.DataFrame:
-    """Customers, historic and predicted value and churn risk per lifecycle segment."""
-    conditions = _customer_country(filters, "country_code")
-    return query(
-        f"""
-    select
-        lifecycle_segment,
-        count(*) as customers,
-        sum(historic_ltv) as historic_ltv,
-        sum(predicted_ltv_12m) as predicted_ltv_12m,
-        avg(churn_risk_score) as average_churn_risk_score
-    from marts.customer_ltv
-    {_where(conditions)}
-    group by lifecycle_segment
-    order by customers desc, lifecycle_segment
-    """
-    )
-
-
-def target_lists(query: Query) -> pd.DataFrame:
-    """The campaign target lists: candidates, consented targets and priorities."""
-    return query(
-        """
-    select campaign_type, description, candidate_customers, target_customers,
-        excluded_without_consent, excluded_unknown_consent, high_priority_customers,
-        medium_priority_customers, low_priority_customers, expected_value
-    from marts.campaign_target_summary
-    order by list_order
-    """
-    )
-
-
-# --- campaigns -----------------------------------------------------------------------------
-
-
-def campaign_kpis(
-    query: Query, filters: Filters, minimum_spend: float | None = None
-) -> pd.DataFrame:
-    """One row per campaign active in the date range, of the chosen channels.
-
-    The figures are each campaign's lifetime totals (the campaign marts are not daily).
-    ``spend_note`` marks the campaigns that spent less than ``minimum_spend`` (default
-    the var of the best-ROI question, :func:`.spend.minimum_spend`): they come after
-    the others, by ROI.
-    """
-    minimum = spend.minimum_spend() if minimum_spend is None else float(minimum_spend)
-    conditions = []
-    if filters.narrowed and filters.end is not None:
-        conditions.append(f"(start_date is null or start_date <= {_date(filters.end)})")
-    if filters.narrowed and filters.start is not None:
-        conditions.append(f"(end_date is null or end_date >= {_date(filters.start)})")
-    if filters.campaign_types:
-        conditions.append(_in("campaign_type", filters.campaign_types))
-    return query(
-        f"""
-    select campaign_name, campaign_type, status, avg_ctr as ctr, avg_cpc as cpc,
-        avg_cpa as cpa, roas, roi, total_spend, attributed_revenue, total_impressions,
-        total_clicks, total_conversions, budget, start_date, end_date, campaign_id, is_valid,
-        case
-            when coalesce(total_spend, 0) < {minimum!r} then '{spend.TOO_LITTLE_SPEND}'
-        end as spend_note
-    from marts.campaign_performance
-    {_where(conditions)}
-    order by coalesce(total_spend, 0) < {minimum!r}, roi desc nulls last, campaign_id
-    """
-    )
-
-
-def channel_attribution(query: Query, filters: Filters) -> pd.DataFrame:
-    """Conversions and revenue each attribution model credits each channel."""
-    conditions = [_in("channel", filters.traffic_sources)] if filters.traffic_sources else []
-    return query(
-        f"""
-    select attribution_model, channel, attributed_conversions, attributed_revenue,
-        share_of_conversions, share_of_revenue
-    from marts.channel_attribution
-    {_where(conditions)}
-    order by attribution_model, channel
-    """
-    )
+# --- the evidence: read by its page, the text report and the HTML report ------------------
 
 
 def campaign_plan(query: Query) -> pd.DataFrame:
@@ -551,21 +264,6 @@ def campaign_plan(query: Query) -> pd.DataFrame:
         expected_roas, evidence_status, justification
     from marts.campaign_plan
     order by plan_item_order
-    """
-    )
-
-
-# --- products ------------------------------------------------------------------------------
-
-
-def product_performance(query: Query) -> pd.DataFrame:
-    """Revenue, units and customers per product."""
-    return query(
-        """
-    select product, category, total_revenue, total_sales, total_transactions,
-        unique_customers, avg_price
-    from marts.product_performance
-    order by total_revenue desc nulls last, product
     """
     )
 
@@ -583,9 +281,6 @@ def product_diagnostics(query: Query) -> pd.DataFrame:
     )
 
 
-# --- social to sales -----------------------------------------------------------------------
-
-
 def social_lag_summary(query: Query) -> pd.DataFrame:
     """Per platform and category: the best lag, its correlation and whether social leads."""
     return query(
@@ -596,58 +291,6 @@ def social_lag_summary(query: Query) -> pd.DataFrame:
     order by leads_sales desc, best_correlation desc nulls last, platform, category
     """
     )
-
-
-def social_and_sales(query: Query, platform: str, category: str, filters: Filters) -> pd.DataFrame:
-    """Daily mentions of a platform and units sold of a category (as the lag analysis reads)."""
-    mention_conditions = [
-        "is_valid",
-        "mentions is not null",
-        f"platform = {_text(platform)}",
-        f"category = {_text(category)}",
-        *(_date_range("trend_date", filters.start, filters.end) if filters.narrowed else []),
-    ]
-    unit_conditions = [
-        "is_valid",
-        "units_sold is not null",
-        f"category = {_text(category)}",
-        *(_date_range("sale_date", filters.start, filters.end) if filters.narrowed else []),
-    ]
-    return query(
-        f"""
-    with mentions as (
-        select trend_date as day, sum(mentions) as mentions
-        from core.fct_social_trends_daily
-        {_where(mention_conditions)}
-        group by trend_date
-    ),
-    units as (
-        select sale_date as day, sum(units_sold) as units_sold
-        from core.fct_marketplace_sales_daily
-        {_where(unit_conditions)}
-        group by sale_date
-    )
-    select coalesce(mentions.day, units.day) as day, mentions.mentions, units.units_sold
-    from mentions
-    full outer join units on mentions.day = units.day
-    order by 1
-    """
-    )
-
-
-def cross_correlation(query: Query, category: str) -> pd.DataFrame:
-    """Correlation of prewhitened mentions and sales by lag, per platform, for a category."""
-    return query(
-        f"""
-    select platform, lag_days, correlation, p_value_holm, is_significant, is_best_lag
-    from marts.social_sales_lag
-    where category = {_text(category)}
-    order by platform, lag_days
-    """
-    )
-
-
-# --- experiments ---------------------------------------------------------------------------
 
 
 def hypothesis_tests(query: Query) -> pd.DataFrame:

@@ -19,8 +19,9 @@ import pandas as pd
 from plotly.offline import get_plotlyjs
 
 from ..questions import QUESTIONS, Analysis
-from . import PAGES, charts, data, gaps
+from . import PAGES, data, formats, gaps
 from .data import Filters, Query
+from .views import campaigns, customers, experiments, overview, products, social
 
 #: The relations the report reads (the exposure marketing_report declares the same).
 RELATIONS: tuple[str, ...] = tuple(
@@ -54,32 +55,16 @@ td.number { text-align: right; font-variant-numeric: tabular-nums; }
 """
 
 
-#: Columns holding a fraction (0.25 = 25%), shown as percentages.
-FRACTIONS = frozenset(
-    {
-        "roi",
-        "budget_share",
-        "share_of_conversions",
-        "share_of_revenue",
-        "retention_rate",
-        "low_rating_share",
-        "baseline_low_rating_share",
-        "top_complaint_tag_share",
-        "return_request_rate",
-        "refund_rate",
-        "baseline_conversion_rate",
-        "mde_relative",
-        "treatment_conversion_rate",
-        "simulated_power",
-        "simulated_false_positive_rate",
-    }
-)
-#: Columns the marts already hold in percent (3.1 = 3.1%): a sign, no scaling.
-PERCENT_UNITS = frozenset({"ctr", "avg_ctr", "avg_conversion_rate", "marketing_consent_rate"})
+#: The kinds of number the report formats as everywhere else; the rest stay compact.
+_FORMATTED = frozenset({"p_value", "share", "percent_units"})
 
 
 def _cell(value: Any, name: str) -> tuple[str, bool]:
-    """The text of one table cell, and whether it is a number (right-aligned)."""
+    """The text of one table cell, and whether it is a number (right-aligned).
+
+    p-values, shares and rates in percent read as on the dashboard (:mod:`.formats`);
+    other numbers keep the report's compact form.
+    """
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
         return "-", False
     if isinstance(value, bool):
@@ -87,12 +72,9 @@ def _cell(value: Any, name: str) -> tuple[str, bool]:
     if isinstance(value, numbers.Integral):
         return f"{value:,}", True
     if isinstance(value, float):
-        if name.startswith("p_value") or "_p_value" in name:
-            return ("<0.0001" if value < 0.0001 else f"{value:.4f}"), True
-        if name in FRACTIONS:
-            return f"{value:.1%}", True
-        if name in PERCENT_UNITS:
-            return f"{value:.2f}%", True
+        kind = formats.kind(name)
+        if kind in _FORMATTED:
+            return formats.FORMATTERS[kind](value), True
         if value == int(value) and abs(value) >= 1000:
             return f"{value:,.0f}", True
         return (f"{value:,.2f}" if abs(value) >= 1 else f"{value:.4g}"), True
@@ -132,24 +114,19 @@ def _figure(figure: Any) -> str:
     return f'<div class="chart">{markup}</div>'
 
 
-def _cards(comparison: data.PeriodComparison) -> str:
+def _cards(comparison: overview.PeriodComparison) -> str:
     cards = []
-    for measure, label, decimals in (
-        ("revenue", "Revenue", 2),
-        ("orders", "Orders", 0),
-        ("average_order_value", "Average order value", 2),
-        ("active_customers", "Active customers", 0),
-    ):
+    for measure, label, formatter in overview.CARDS:
         value = comparison.current[measure]
         change = comparison.change(measure)
         delta = (
-            f'<div class="delta {"up" if change >= 0 else "down"}">{change:+.1%}</div>'
+            f'<div class="delta {"up" if change >= 0 else "down"}">{formats.change(change)}</div>'
             if change is not None
             else '<div class="delta">no earlier orders</div>'
         )
         cards.append(
             f'<div class="card"><div class="label">{label}</div>'
-            f'<div class="value">{value:,.{decimals}f}</div>{delta}</div>'
+            f'<div class="value">{formatter(value)}</div>{delta}</div>'
         )
     return '<div class="cards">' + "".join(cards) + "</div>"
 
@@ -168,15 +145,15 @@ def _overview(query: Query, answers: Sequence[Analysis]) -> str:
     parts = []
     if first_day is not None and last_day is not None:
         start = max(first_day, last_day - timedelta(days=29))
-        comparison = data.period_comparison(query, Filters(), start, last_day)
+        comparison = overview.period_comparison(query, Filters(), start, last_day)
         parts.append(
             f'<p class="note">Last 30 days with orders ({comparison.start} to '
             f"{comparison.end}) against the 30 days before.</p>"
         )
         parts.append(_cards(comparison))
-    trend = data.revenue_over_time(query, Filters())
+    trend = overview.revenue_over_time(query, Filters())
     missing = gaps.revenue(trend)
-    parts.append(_note(missing) if missing else _figure(charts.revenue_trend(trend)))
+    parts.append(_note(missing) if missing else _figure(overview.revenue_trend_chart(trend)))
     parts.append("<h3>The five business questions</h3>")
     for analysis in answers[:5]:
         frame = query(analysis.sql)
@@ -192,7 +169,7 @@ def _overview(query: Query, answers: Sequence[Analysis]) -> str:
     parts.append("<h3>Automated insights</h3>")
     parts.append(
         table(
-            data.insights(query),
+            overview.insights(query),
             [
                 "title",
                 "subject",
@@ -208,24 +185,24 @@ def _overview(query: Query, answers: Sequence[Analysis]) -> str:
 
 
 def _customers(query: Query) -> str:
-    segments = data.rfm_segments(query, Filters())
+    segments = customers.rfm_segments(query, Filters())
     missing = gaps.customers(segments)
     if missing:
         return _section("customers", "Customers", [_note(missing)])
-    lifecycle = data.lifecycle_segments(query, Filters())
-    lists = data.target_lists(query)
+    lifecycle = customers.lifecycle_segments(query, Filters())
+    lists = customers.target_lists(query)
     return _section(
         "customers",
         "Customers",
         [
-            _figure(charts.rfm_segments(segments)),
+            _figure(customers.rfm_segments_chart(segments)),
             table(segments, ["segment", "customers", "revenue", "recommended_action"]),
-            _figure(charts.cohort_heatmap(data.cohort_retention(query, Filters()))),
-            _figure(charts.ltv_distribution(data.ltv_distribution(query, Filters()))),
-            _figure(charts.churn_risk(data.churn_risk(query, Filters()))),
-            _figure(charts.lifecycle_segments(lifecycle)),
+            _figure(customers.cohort_heatmap_chart(customers.cohort_retention(query, Filters()))),
+            _figure(customers.ltv_distribution_chart(customers.ltv_distribution(query, Filters()))),
+            _figure(customers.churn_risk_chart(customers.churn_risk(query, Filters()))),
+            _figure(customers.lifecycle_segments_chart(lifecycle)),
             table(lifecycle),
-            _figure(charts.target_lists(lists)),
+            _figure(customers.target_lists_chart(lists)),
             table(
                 lists,
                 ["campaign_type", "candidate_customers", "target_customers", "expected_value"],
@@ -235,7 +212,7 @@ def _customers(query: Query) -> str:
 
 
 def _campaigns(query: Query) -> str:
-    kpis = data.campaign_kpis(query, Filters())
+    kpis = campaigns.campaign_kpis(query, Filters())
     parts: list[str] = []
     if kpis.empty:
         parts.append(_note(gaps.campaigns(kpis) or ""))
@@ -259,18 +236,21 @@ def _campaigns(query: Query) -> str:
                 ],
                 limit=20,
             ),
-            _figure(charts.campaign_returns(kpis)),
+            _figure(campaigns.campaign_returns_chart(kpis)),
         ]
-    attribution = data.channel_attribution(query, Filters())
+    attribution = campaigns.channel_attribution(query, Filters())
     missing = gaps.attribution(attribution)
-    parts.append(_note(missing) if missing else _figure(charts.channel_attribution(attribution)))
+    if missing:
+        parts.append(_note(missing))
+    else:
+        parts.append(_figure(campaigns.channel_attribution_chart(attribution)))
     plan = data.campaign_plan(query)
     missing = gaps.next_campaign(query, plan)
     if missing:
         parts.append(_note(missing))
         return _section("campaigns", "Campaigns", parts)
     budget = gaps.channel_budget(plan)
-    parts.append(_note(budget) if budget else _figure(charts.campaign_plan(plan)))
+    parts.append(_note(budget) if budget else _figure(campaigns.campaign_plan_chart(plan)))
     parts.append(
         table(
             plan,
@@ -291,9 +271,9 @@ def _campaigns(query: Query) -> str:
 
 
 def _products(query: Query) -> str:
-    performance = data.product_performance(query)
+    performance = products.product_performance(query)
     missing = gaps.products(performance)
-    parts = [_note(missing) if missing else _figure(charts.product_revenue(performance))]
+    parts = [_note(missing) if missing else _figure(products.product_revenue_chart(performance))]
     diagnostics = data.product_diagnostics(query)
     missing = gaps.diagnosis(query, diagnostics)
     if missing:
@@ -301,7 +281,7 @@ def _products(query: Query) -> str:
         return _section("products", "Products", parts)
     flagged = diagnostics[diagnostics["is_flagged"].fillna(False).astype(bool)]
     parts += [
-        _figure(charts.product_diagnostics(diagnostics)),
+        _figure(products.product_diagnostics_chart(diagnostics)),
         "<h3>Flagged products</h3>",
         table(
             flagged,
@@ -329,14 +309,15 @@ def _social(query: Query) -> str:
         return _section("social", "Social to sales", [_note(missing)])
     top = summary.iloc[0]
     platform, category, lag = str(top["platform"]), str(top["category"]), top["best_lag_days"]
-    series = data.social_and_sales(query, platform, category, Filters())
+    series = social.social_and_sales(query, platform, category, Filters())
     shift = 0 if lag is None or pd.isna(lag) else int(lag)
+    correlation = social.cross_correlation(query, category)
     return _section(
         "social",
         "Social to sales",
         [
-            _figure(charts.social_overlay(series, platform, category, shift)),
-            _figure(charts.cross_correlation(data.cross_correlation(query, category), category)),
+            _figure(social.social_overlay_chart(series, platform, category, shift)),
+            _figure(social.cross_correlation_chart(correlation, category)),
             table(
                 summary[summary["leads_sales"].fillna(False).astype(bool)],
                 [
@@ -359,7 +340,7 @@ def _experiments(query: Query) -> str:
     if notes == [gaps.NOT_RUN]:
         return _section("experiments", "Experiments", [_note(gaps.NOT_RUN)])
     parts = [
-        _figure(charts.effect_sizes(tests)),
+        _figure(experiments.effect_sizes_chart(tests)),
         table(
             tests,
             [
@@ -383,19 +364,8 @@ def _experiments(query: Query) -> str:
         parts.append(_note(missing))
     else:
         parts += [
-            _figure(charts.ab_test_plan(plan)),
-            table(
-                plan,
-                [
-                    "scenario",
-                    "baseline_conversion_rate",
-                    "mde_relative",
-                    "sample_size_per_arm",
-                    "days_needed",
-                    "is_feasible",
-                    "simulated_power",
-                ],
-            ),
+            _figure(experiments.ab_test_plan_chart(plan)),
+            table(plan, experiments.AB_PLAN_COLUMNS),
         ]
     return _section("experiments", "Experiments", parts)
 

@@ -50,7 +50,7 @@ def rank(kpis: pd.DataFrame, column: str, ascending: bool) -> pd.DataFrame:
     """``kpis`` sorted by ``column``; by ROI or ROAS, campaigns with too little spend last.
 
     ``kpis`` has ``spend_note`` (:data:`TOO_LITTLE_SPEND` or missing) and
-    ``campaign_id``, as :func:`loaders.dashboard.data.campaign_kpis` returns them. Ties
+    ``campaign_id``, as :func:`loaders.dashboard.views.campaigns.campaign_kpis` returns them. Ties
     and missing values follow the campaign id (missing values last).
     """
     if column not in RETURN_MEASURES:

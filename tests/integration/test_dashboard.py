@@ -370,7 +370,7 @@ def _figure(app: Any, key: str) -> dict[str, Any]:
 def test_ab_plan_axis_is_linear_and_the_cohort_heatmap_marks_unfinished_months(
     generated_build: Build, on_build: Any
 ):
-    from loaders.dashboard.charts import AB_PLAN_CAP
+    from loaders.dashboard.views.experiments import AB_PLAN_CAP
 
     on_build(generated_build)
     app = _page(_app(), "experiments")

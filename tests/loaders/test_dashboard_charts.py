@@ -16,9 +16,17 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from loaders.dashboard import charts, data, formats, gaps, pages, tables, text
+from loaders.dashboard import data, formats, gaps, tables, text
 from loaders.dashboard import spend as spend_module
 from loaders.dashboard.report_html import table
+from loaders.dashboard.views import (
+    campaigns,
+    customers,
+    experiments,
+    overview,
+    products,
+    social,
+)
 
 
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -32,7 +40,7 @@ def _drawn(figure: Any) -> dict[str, Any]:
 
 CHART_INPUTS: dict[str, tuple[Any, list[dict[str, Any]]]] = {
     "revenue_trend": (
-        charts.revenue_trend,
+        overview.revenue_trend_chart,
         [
             {
                 "period": date(2025, 1, 1),
@@ -51,11 +59,11 @@ CHART_INPUTS: dict[str, tuple[Any, list[dict[str, Any]]]] = {
         ],
     ),
     "rfm_segments": (
-        charts.rfm_segments,
+        customers.rfm_segments_chart,
         [{"segment": "champions", "customers": 3, "revenue": None}],
     ),
     "cohort_heatmap": (
-        charts.cohort_heatmap,
+        customers.cohort_heatmap_chart,
         [
             {
                 "cohort_month": date(2025, 1, 1),
@@ -72,19 +80,19 @@ CHART_INPUTS: dict[str, tuple[Any, list[dict[str, Any]]]] = {
         ],
     ),
     "ltv_distribution": (
-        charts.ltv_distribution,
+        customers.ltv_distribution_chart,
         [{"band": 0, "band_start": None, "band_end": None, "customers": 5}],
     ),
     "churn_risk": (
-        charts.churn_risk,
+        customers.churn_risk_chart,
         [{"risk_band": 90, "lifecycle_segment": "Lost", "customers": 1}],
     ),
     "lifecycle_segments": (
-        charts.lifecycle_segments,
+        customers.lifecycle_segments_chart,
         [{"lifecycle_segment": "New", "customers": 1, "predicted_ltv_12m": None}],
     ),
     "target_lists": (
-        charts.target_lists,
+        customers.target_lists_chart,
         [
             {
                 "campaign_type": "win_back",
@@ -96,7 +104,7 @@ CHART_INPUTS: dict[str, tuple[Any, list[dict[str, Any]]]] = {
         ],
     ),
     "campaign_returns": (
-        charts.campaign_returns,
+        campaigns.campaign_returns_chart,
         [
             {
                 "campaign_type": "email",
@@ -113,11 +121,11 @@ CHART_INPUTS: dict[str, tuple[Any, list[dict[str, Any]]]] = {
         ],
     ),
     "channel_attribution": (
-        charts.channel_attribution,
+        campaigns.channel_attribution_chart,
         [{"attribution_model": "markov", "channel": "email", "share_of_conversions": None}],
     ),
     "campaign_plan": (
-        charts.campaign_plan,
+        campaigns.campaign_plan_chart,
         [
             {
                 "item_type": "channel",
@@ -131,11 +139,11 @@ CHART_INPUTS: dict[str, tuple[Any, list[dict[str, Any]]]] = {
         ],
     ),
     "product_revenue": (
-        charts.product_revenue,
+        products.product_revenue_chart,
         [{"product": "A", "category": None, "total_revenue": None}],
     ),
     "product_diagnostics": (
-        charts.product_diagnostics,
+        products.product_diagnostics_chart,
         [
             {
                 "product_name": "A",
@@ -148,11 +156,11 @@ CHART_INPUTS: dict[str, tuple[Any, list[dict[str, Any]]]] = {
         ],
     ),
     "cross_correlation": (
-        lambda frame: charts.cross_correlation(frame, "Audio"),
+        lambda frame: social.cross_correlation_chart(frame, "Audio"),
         [{"platform": "tiktok", "lag_days": 0, "correlation": None, "is_significant": None}],
     ),
     "effect_sizes": (
-        charts.effect_sizes,
+        experiments.effect_sizes_chart,
         [
             {
                 "test_id": "t",
@@ -165,7 +173,7 @@ CHART_INPUTS: dict[str, tuple[Any, list[dict[str, Any]]]] = {
         ],
     ),
     "ab_test_plan": (
-        charts.ab_test_plan,
+        experiments.ab_test_plan_chart,
         [
             {
                 "scenario": "no usable baseline",
@@ -196,7 +204,7 @@ def test_social_overlay_shifts_mentions_by_the_lag() -> None:
             {"day": date(2025, 1, 2), "mentions": None, "units_sold": 3},
         ]
     )
-    drawn = _drawn(charts.social_overlay(series, "tiktok", "Audio", 7))
+    drawn = _drawn(social.social_overlay_chart(series, "tiktok", "Audio", 7))
     units, mentions = drawn["data"]
     assert mentions["x"][0].startswith("2025-01-08")  # 7 days later
     assert units["x"][0].startswith("2025-01-01")
@@ -262,7 +270,7 @@ def test_filters_quote_what_they_put_into_sql() -> None:
         seen.append(sql)
         return pd.DataFrame({"platform": [], "lag_days": []})
 
-    data.cross_correlation(query, "Men's wear")
+    social.cross_correlation(query, "Men's wear")
     assert "'Men''s wear'" in seen[0]
 
 
@@ -297,14 +305,14 @@ def test_markdown_escapes_every_markup_character(value: str) -> None:
 def test_plotly_text_shows_tags_literally() -> None:
     assert text.plotly("<b>x</b> & y") == "&lt;b&gt;x&lt;/b&gt; &amp; y"
     figure = _drawn(
-        charts.product_revenue(
+        products.product_revenue_chart(
             _frame([{"product": HOSTILE[1], "category": "<i>c</i>", "total_revenue": 5.0}])
         )
     )
     assert figure["data"][0]["y"] == [text.plotly(HOSTILE[1])]
     assert "<img" not in json.dumps(figure["data"])
     overlay = _drawn(
-        charts.social_overlay(
+        social.social_overlay_chart(
             _frame([{"day": date(2025, 1, 1), "mentions": 1, "units_sold": 2}]), "<b>p</b>", "c", 0
         )
     )
@@ -376,7 +384,17 @@ def test_formats_read_one_way_and_missing_is_a_dash() -> None:
         formats.cell(-0.25, "roi") == "-25.0%" and formats.cell(1e-9, "p_value_holm") == "<0.0001"
     )
     # The dashboard's headlines format as the tables do.
-    assert pages._p(0.5) == formats.p_value(0.5) and pages._share(0.5) == formats.share(0.5)
+    campaign = _frame(
+        [{"campaign_name": "A", "campaign_type": "email", "roi": 0.5, "roas": 2.345,
+          "total_spend": 1234.5}]
+    )  # fmt: skip
+    headline = overview._HEADLINES["best_campaign_by_roi"](campaign)
+    for shown in (formats.share(0.5), formats.ratio(2.345), formats.money(1234.5)):
+        assert shown in headline, (shown, headline)
+    # ... and so does the HTML report, p-values and percentages included.
+    markup = table(_frame([{"roi": 51.894, "p_value": 0.01234, "ctr": 1234.5}]))
+    for shown in (formats.share(51.894), formats.p_value(0.01234), formats.percent_units(1234.5)):
+        assert shown in markup, (shown, markup)
 
 
 def test_labels_and_coded_values_read_as_words() -> None:
@@ -394,7 +412,7 @@ def _rfm(segment: str) -> dict[str, Any]:
 
 
 def test_charts_label_codes_in_words() -> None:
-    drawn = _drawn(charts.rfm_segments(_frame([_rfm("cant_lose"), _rfm("champions")])))
+    drawn = _drawn(customers.rfm_segments_chart(_frame([_rfm("cant_lose"), _rfm("champions")])))
     labels = [label for trace in drawn["data"] for label in trace["y"]]
     assert "Can't lose" in labels and "cant_lose" not in labels
 
@@ -474,11 +492,11 @@ AB_PLAN = [
 
 
 def test_ab_plan_has_a_linear_axis_capped_plans_and_distinct_labels() -> None:
-    drawn = _drawn(charts.ab_test_plan(_frame(AB_PLAN)))
+    drawn = _drawn(experiments.ab_test_plan_chart(_frame(AB_PLAN)))
     bars = drawn["data"][0]
     axis = drawn["layout"]["yaxis"]
     assert axis["type"] == "linear"
-    cap = 56 * charts.AB_PLAN_CAP
+    cap = 56 * experiments.AB_PLAN_CAP
     assert axis["range"][0] == 0 and 56 < cap <= axis["range"][1] <= 2 * cap
     # Four scenarios, four labels: none on the spot of another.
     assert len(set(bars["x"])) == len(bars["x"]) == 4
@@ -513,7 +531,7 @@ def test_cohort_heatmap_marks_unfinished_months_instead_of_zero_retention() -> N
         _cohort(1, 0, 1.0), _cohort(1, 1, 0.3), _cohort(1, 2, 0.0, partial=True),
         _cohort(2, 0, 1.0), _cohort(2, 1, 0.0, partial=True),
     ]  # fmt: skip
-    finished, unfinished = charts.cohort_heatmap(_frame(rows)).data
+    finished, unfinished = customers.cohort_heatmap_chart(_frame(rows)).data
 
     def cells(values: Any) -> list[list[float | None]]:
         return [[None if formats.is_missing(value) else value for value in row] for row in values]
@@ -568,6 +586,6 @@ def test_campaign_kpis_mark_and_order_by_the_minimum_spend() -> None:
         seen.append(sql)
         return pd.DataFrame()
 
-    data.campaign_kpis(query, data.Filters(), minimum_spend=250)
+    campaigns.campaign_kpis(query, data.Filters(), minimum_spend=250)
     assert "< 250.0 then 'too little spend'" in seen[0]
     assert "order by coalesce(total_spend, 0) < 250.0, roi desc" in seen[0]
