@@ -68,15 +68,11 @@ validated as (
 
     select
         deduplicated.*,
-        nullif(concat_ws(
-            ',',
-            case when deduplicated.units_sold < 0 then 'negative_units' end,
-            case when deduplicated.revenue < 0 then 'negative_revenue' end,
-            case
-                when deduplicated.sale_date > as_of.as_of_date
-                    then 'future_timestamp'
-            end
-        ), '') as dq_issues
+        {{ dq_issues([
+            ("negative_units", "deduplicated.units_sold < 0"),
+            ("negative_revenue", "deduplicated.revenue < 0"),
+            ("future_timestamp", "deduplicated.sale_date > as_of.as_of_date"),
+        ]) }} as dq_issues
     from deduplicated
     cross join as_of
 

@@ -69,32 +69,13 @@ validated as (
 
     select
         deduplicated.*,
-        nullif(concat_ws(
-            ',',
-            case
-                when
-                    deduplicated.platform not in (
-                        'tiktok', 'instagram', 'youtube',
-                        'x', 'reddit', 'facebook'
-                    )
-                    then 'unknown_platform'
-            end,
-            case
-                when
-                    deduplicated.trend_category not in (
-                        'meme', 'entertainment', 'drama', 'news', 'review'
-                    )
-                    then 'unknown_trend_category'
-            end,
-            case when deduplicated.mentions < 0 then 'negative_mentions' end,
-            case
-                when deduplicated.engagement < 0 then 'negative_engagement'
-            end,
-            case
-                when deduplicated.trend_date > as_of.as_of_date
-                    then 'future_timestamp'
-            end
-        ), '') as dq_issues
+        {{ dq_issues([
+            ("unknown_platform", "deduplicated.platform not in ('tiktok', 'instagram', 'youtube', 'x', 'reddit', 'facebook')"),
+            ("unknown_trend_category", "deduplicated.trend_category not in ('meme', 'entertainment', 'drama', 'news', 'review')"),
+            ("negative_mentions", "deduplicated.mentions < 0"),
+            ("negative_engagement", "deduplicated.engagement < 0"),
+            ("future_timestamp", "deduplicated.trend_date > as_of.as_of_date"),
+        ]) }} as dq_issues
     from deduplicated
     cross join as_of
 

@@ -76,27 +76,19 @@ validated as (
 
     select
         *,
-        nullif(concat_ws(
-            ',',
-            case when campaign_name is null then 'missing_campaign_name' end,
-            case when budget is null then 'missing_budget' end,
-            case when budget < 0 then 'negative_budget' end,
-            case when spend is null then 'missing_spend' end,
-            case when spend < 0 then 'negative_spend' end,
-            case
-                when impressions < 0 or clicks < 0 or conversions < 0
-                    then 'negative_count'
-            end,
-            case
-                when clicks > impressions then 'clicks_above_impressions'
-            end,
-            case
-                when conversions > clicks then 'conversions_above_clicks'
-            end,
-            case when start_date is null then 'missing_start_date' end,
-            case when end_date is null then 'missing_end_date' end,
-            case when end_date < start_date then 'end_before_start' end
-        ), '') as dq_issues
+        {{ dq_issues([
+            ("missing_campaign_name", "campaign_name is null"),
+            ("missing_budget", "budget is null"),
+            ("negative_budget", "budget < 0"),
+            ("missing_spend", "spend is null"),
+            ("negative_spend", "spend < 0"),
+            ("negative_count", "impressions < 0 or clicks < 0 or conversions < 0"),
+            ("clicks_above_impressions", "clicks > impressions"),
+            ("conversions_above_clicks", "conversions > clicks"),
+            ("missing_start_date", "start_date is null"),
+            ("missing_end_date", "end_date is null"),
+            ("end_before_start", "end_date < start_date"),
+        ]) }} as dq_issues
     from measured
 
 ),

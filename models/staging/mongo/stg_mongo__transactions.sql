@@ -89,58 +89,20 @@ validated as (
 
     select
         canonicalised.*,
-        nullif(concat_ws(
-            ',',
-            case
-                when canonicalised.customer_id is null
-                    then 'missing_customer_id'
-            end,
-            case
-                when canonicalised.product_name is null then 'missing_product'
-            end,
-            case when canonicalised.amount is null then 'missing_amount' end,
-            case when canonicalised.amount < 0 then 'negative_amount' end,
-            case
-                when canonicalised.discount_amount < 0
-                    then 'negative_discount'
-            end,
-            case
-                when canonicalised.shipping_cost < 0
-                    then 'negative_shipping_cost'
-            end,
-            case
-                when canonicalised.amount > 0 and canonicalised.total_amount < 0
-                    then 'discount_above_amount'
-            end,
-            case
-                when
-                    canonicalised.quantity is null
-                    or canonicalised.quantity <= 0
-                    then 'invalid_quantity'
-            end,
-            case
-                when
-                    canonicalised.status
-                    not in ('completed', 'refunded', 'cancelled')
-                    then 'unknown_status'
-            end,
-            case
-                when
-                    canonicalised.payment_method not in (
-                        'credit_card', 'debit_card', 'paypal',
-                        'apple_pay', 'bank_transfer', 'klarna'
-                    )
-                    then 'unknown_payment_method'
-            end,
-            case
-                when canonicalised.transaction_at is null
-                    then 'missing_timestamp'
-            end,
-            case
-                when canonicalised.transaction_date > as_of.as_of_date
-                    then 'future_timestamp'
-            end
-        ), '') as dq_issues,
+        {{ dq_issues([
+            ("missing_customer_id", "canonicalised.customer_id is null"),
+            ("missing_product", "canonicalised.product_name is null"),
+            ("missing_amount", "canonicalised.amount is null"),
+            ("negative_amount", "canonicalised.amount < 0"),
+            ("negative_discount", "canonicalised.discount_amount < 0"),
+            ("negative_shipping_cost", "canonicalised.shipping_cost < 0"),
+            ("discount_above_amount", "canonicalised.amount > 0 and canonicalised.total_amount < 0"),
+            ("invalid_quantity", "canonicalised.quantity is null or canonicalised.quantity <= 0"),
+            ("unknown_status", "canonicalised.status not in ('completed', 'refunded', 'cancelled')"),
+            ("unknown_payment_method", "canonicalised.payment_method not in ('credit_card', 'debit_card', 'paypal', 'apple_pay', 'bank_transfer', 'klarna')"),
+            ("missing_timestamp", "canonicalised.transaction_at is null"),
+            ("future_timestamp", "canonicalised.transaction_date > as_of.as_of_date"),
+        ]) }} as dq_issues,
         canonicalised.transaction_date is not null
         and coalesce(
             canonicalised.transaction_date <= as_of.as_of_date, true

@@ -47,19 +47,13 @@ validated as (
 
     select
         renamed.*,
-        nullif(concat_ws(
-            ',',
-            case
-                when renamed.customer_id is null then 'missing_customer_id'
-            end,
-            case when renamed.total_amount is null then 'missing_amount' end,
-            case when renamed.total_amount < 0 then 'negative_amount' end,
-            case when renamed.order_date is null then 'missing_timestamp' end,
-            case
-                when renamed.order_date > as_of.as_of_date
-                    then 'future_timestamp'
-            end
-        ), '') as dq_issues,
+        {{ dq_issues([
+            ("missing_customer_id", "renamed.customer_id is null"),
+            ("missing_amount", "renamed.total_amount is null"),
+            ("negative_amount", "renamed.total_amount < 0"),
+            ("missing_timestamp", "renamed.order_date is null"),
+            ("future_timestamp", "renamed.order_date > as_of.as_of_date"),
+        ]) }} as dq_issues,
         renamed.order_date is not null
         and coalesce(renamed.order_date <= as_of.as_of_date, true)
             as is_in_the_past

@@ -41,16 +41,12 @@ validated as (
 
     select
         *,
-        nullif(concat_ws(
-            ',',
-            case when product_name is null then 'missing_product' end,
-            case
-                when quantity is null or quantity <= 0
-                    then 'invalid_quantity'
-            end,
-            case when unit_price is null then 'missing_price' end,
-            case when unit_price < 0 then 'negative_price' end
-        ), '') as dq_issues
+        {{ dq_issues([
+            ("missing_product", "product_name is null"),
+            ("invalid_quantity", "quantity is null or quantity <= 0"),
+            ("missing_price", "unit_price is null"),
+            ("negative_price", "unit_price < 0"),
+        ]) }} as dq_issues
     from canonicalised
 
 ),

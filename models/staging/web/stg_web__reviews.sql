@@ -73,30 +73,14 @@ validated as (
 
     select
         canonicalised.*,
-        nullif(concat_ws(
-            ',',
-            case
-                when canonicalised.customer_id is null
-                    then 'missing_customer_id'
-            end,
-            case
-                when canonicalised.product_name is null then 'missing_product'
-            end,
-            case
-                when canonicalised.rating is null then 'rating_out_of_range'
-            end,
-            case
-                when not {{ is_json_array('canonicalised.tags') }}
-                    then 'invalid_tags'
-            end,
-            case
-                when canonicalised.reviewed_at is null then 'missing_timestamp'
-            end,
-            case
-                when canonicalised.reviewed_date > as_of.as_of_date
-                    then 'future_timestamp'
-            end
-        ), '') as dq_issues
+        {{ dq_issues([
+            ("missing_customer_id", "canonicalised.customer_id is null"),
+            ("missing_product", "canonicalised.product_name is null"),
+            ("rating_out_of_range", "canonicalised.rating is null"),
+            ("invalid_tags", "not {{ is_json_array('canonicalised.tags') }}"),
+            ("missing_timestamp", "canonicalised.reviewed_at is null"),
+            ("future_timestamp", "canonicalised.reviewed_date > as_of.as_of_date"),
+        ]) }} as dq_issues
     from canonicalised
     cross join as_of
 
