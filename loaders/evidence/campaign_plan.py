@@ -1247,7 +1247,7 @@ def _summary(plan: Plan) -> list[str]:
 
 def run(warehouse: Warehouse, settings: Settings, results: dict[str, pd.DataFrame]) -> Outcome:
     """The campaign plan of the warehouse: ``marts.campaign_plan`` and the Markdown brief."""
-    as_of_frame = warehouse.frame("select as_of_date from core.int_as_of_date")
+    as_of_frame = warehouse.frame("select as_of_date from intermediate.int_as_of_date")
     as_of = as_of_frame["as_of_date"].iloc[0] if len(as_of_frame) else None
     as_of = None if as_of is None or pd.isna(as_of) else pd.Timestamp(as_of).date()
     campaigns = warehouse.frame(_CAMPAIGNS_SQL).sort_values("campaign_id", kind="stable")
