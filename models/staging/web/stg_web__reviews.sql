@@ -77,7 +77,7 @@ validated as (
             ("missing_customer_id", "canonicalised.customer_id is null"),
             ("missing_product", "canonicalised.product_name is null"),
             ("rating_out_of_range", "canonicalised.rating is null"),
-            ("invalid_tags", "not {{ is_json_array('canonicalised.tags') }}"),
+            ("invalid_tags", "not " ~ is_json_array("canonicalised.tags")),
             ("missing_timestamp", "canonicalised.reviewed_at is null"),
             ("future_timestamp", "canonicalised.reviewed_date > as_of.as_of_date"),
         ]) }} as dq_issues
