@@ -2,7 +2,7 @@ with
 
 transactions as (
 
-    select * from {{ ref('stg_mongo__transactions') }}
+    select * from {{ ref('int_mongo__transactions_validated') }}
 
 ),
 
