@@ -38,7 +38,7 @@ Query = Callable[[str], pd.DataFrame]
 #: The relations each page reads (schema.table), as the exposures declare them.
 MARTS: dict[str, tuple[str, ...]] = {
     "overview": (  # with the sidebar's choices and as-of date, read on every page
-        "core.int_as_of_date",
+        "intermediate.int_as_of_date",
         "core.fct_orders",
         "marts.customer_metrics",
         "marts.country_statistics",
@@ -231,7 +231,7 @@ def where(conditions: Sequence[str]) -> str:
 
 def as_of_date(query: Query) -> date | None:
     """The build's as-of date: every "days since" in the marts counts from it."""
-    frame = query("select as_of_date from core.int_as_of_date")
+    frame = query("select as_of_date from intermediate.int_as_of_date")
     return None if frame.empty else frame.iloc[0, 0]
 
 

@@ -25,7 +25,7 @@ from .views import campaigns, customers, experiments, overview, products, social
 
 #: The relations the report reads (the exposure marketing_report declares the same).
 RELATIONS: tuple[str, ...] = tuple(
-    dict.fromkeys(("core.int_as_of_date", *(r for rs in data.MARTS.values() for r in rs)))
+    dict.fromkeys(("intermediate.int_as_of_date", *(r for rs in data.MARTS.values() for r in rs)))
 )
 
 _STYLE = """

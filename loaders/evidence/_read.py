@@ -19,6 +19,6 @@ def as_date(value: Any) -> dt.date | None:
 
 
 def built_as_of_date(warehouse: Warehouse) -> dt.date | None:
-    """The as-of date of the build (``core.int_as_of_date``); None when it has none."""
-    built = warehouse.frame("select as_of_date from core.int_as_of_date")
+    """The as-of date of the build (``intermediate.int_as_of_date``); None when it has none."""
+    built = warehouse.frame("select as_of_date from intermediate.int_as_of_date")
     return as_date(built["as_of_date"].iloc[0]) if len(built) else None

@@ -14,7 +14,7 @@ each power empirically and the false-positive rate of an A/A test.
 Without a usable baseline (no session landing from email in the baseline window, or
 none or all of them converted) nothing can be planned: the table then holds one row,
 status ``not_enough_data``, whose note says what is missing, and no statistic is
-computed. The as-of date is the build's (``core.int_as_of_date``); a build without one
+computed. The as-of date is the build's (``intermediate.int_as_of_date``); a build without one
 (no order loaded) plans from the day after the last web session instead.
 
 :func:`sample_ratio_mismatch` checks a running experiment's split (chi-square
@@ -269,7 +269,7 @@ class Traffic:
     baseline_conversions: int
     daily_sessions: float
     #: Where the as-of date comes from, for the summary.
-    as_of_source: str = "core.int_as_of_date"
+    as_of_source: str = "intermediate.int_as_of_date"
 
     @property
     def baseline_window(self) -> tuple[dt.date, dt.date] | None:
@@ -482,13 +482,13 @@ where days.session_date <= plausible.day_p99 + interval '31 days'
 def read_as_of_date(warehouse: Warehouse) -> tuple[dt.date | None, str]:
     """The as-of date to plan from, and where it comes from.
 
-    The build's (``core.int_as_of_date``); when it has none (no order loaded), the day
+    The build's (``intermediate.int_as_of_date``); when it has none (no order loaded), the day
     after the last plausible web session (far-future session dates do not count, as
     for the orders); None when there is no session either.
     """
     as_of = built_as_of_date(warehouse)
     if as_of is not None:
-        return as_of, "core.int_as_of_date"
+        return as_of, "intermediate.int_as_of_date"
     last = warehouse.frame(_LAST_SESSION_DAY_SQL)
     last_day = as_date(last["last_day"].iloc[0]) if len(last) else None
     if last_day is None:
@@ -523,13 +523,15 @@ def read_traffic(warehouse: Warehouse) -> Traffic:
     )
 
 
-def summary_lines(frame: pd.DataFrame, as_of_source: str = "core.int_as_of_date") -> list[str]:
+def summary_lines(
+    frame: pd.DataFrame, as_of_source: str = "intermediate.int_as_of_date"
+) -> list[str]:
     """The plan for people: baseline and traffic, then one line per row."""
     first = frame.iloc[0]
     if first["status"] == NOT_ENOUGH_DATA:
         return [f"A/B test plan: {first['note']}"]
     lines = [f"A/B test plan: {PROPOSED_TEST}."]
-    if as_of_source != "core.int_as_of_date":
+    if as_of_source != "intermediate.int_as_of_date":
         lines.append(f"  as of {first['as_of_date']}: {as_of_source}")
     if first["baseline_conversion_rate"] is not None:
         lines.append(

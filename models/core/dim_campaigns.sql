@@ -2,7 +2,7 @@ with
 
 campaigns as (
 
-    select * from {{ ref('stg_mongo__campaigns') }}
+    select * from {{ ref('int_mongo__campaigns_validated') }}
 
 ),
 

@@ -34,7 +34,7 @@ marketplace_sales as (
 
 shopify_order_lines as (
 
-    select product_name from {{ ref('stg_shopify__order_lines') }}
+    select product_name from {{ ref('int_shopify__order_lines_validated') }}
 
 ),
 

@@ -184,37 +184,16 @@ validated as (
 
     select
         joined.*,
-        nullif(concat_ws(
-            ',',
-            case
-                when joined.customer_id is null then 'missing_customer_id'
-            end,
-            case
-                when
-                    joined.customer_id is not null
-                    and not joined.has_known_customer
-                    then 'unknown_customer'
-            end,
-            case
-                when joined.customer_count > 1 then 'several_customers'
-            end,
-            case when joined.total_amount is null then 'missing_amount' end,
-            case
-                when joined.lines_with_negative_price > 0
-                    then 'negative_amount'
-            end,
-            case
-                when joined.lines_with_invalid_quantity > 0
-                    then 'invalid_quantity'
-            end,
-            case
-                when joined.order_at is null then 'missing_timestamp'
-            end,
-            case
-                when joined.order_date > joined.as_of_date
-                    then 'future_timestamp'
-            end
-        ), '') as dq_issues
+        {{ dq_issues([
+            ("missing_customer_id", "joined.customer_id is null"),
+            ("unknown_customer", "joined.customer_id is not null and not joined.has_known_customer"),
+            ("several_customers", "joined.customer_count > 1"),
+            ("missing_amount", "joined.total_amount is null"),
+            ("negative_amount", "joined.lines_with_negative_price > 0"),
+            ("invalid_quantity", "joined.lines_with_invalid_quantity > 0"),
+            ("missing_timestamp", "joined.order_at is null"),
+            ("future_timestamp", "joined.order_date > joined.as_of_date"),
+        ]) }} as dq_issues
     from joined
 
 ),

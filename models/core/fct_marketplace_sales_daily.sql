@@ -2,7 +2,7 @@ with
 
 marketplace_sales as (
 
-    select * from {{ ref('stg_market__marketplace_sales') }}
+    select * from {{ ref('int_market__marketplace_sales_validated') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 tags as (
 
-    select * from {{ ref('stg_web__review_tags') }}
+    select * from {{ ref('int_web__review_tags') }}
 
 ),
 

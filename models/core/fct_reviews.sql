@@ -2,7 +2,7 @@ with
 
 reviews as (
 
-    select * from {{ ref('stg_web__reviews') }}
+    select * from {{ ref('int_web__reviews_validated') }}
 
 ),
 

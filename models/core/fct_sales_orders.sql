@@ -2,7 +2,7 @@ with
 
 orders as (
 
-    select * from {{ ref('stg_sales__orders') }}
+    select * from {{ ref('int_sales__orders_validated') }}
 
 ),
 

@@ -7,7 +7,7 @@ with
 
 lines as (
 
-    select * from {{ ref('stg_shopify__order_lines') }}
+    select * from {{ ref('int_shopify__order_lines_validated') }}
 
 ),
 

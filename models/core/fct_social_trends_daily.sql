@@ -2,7 +2,7 @@ with
 
 trends as (
 
-    select * from {{ ref('stg_market__social_trends') }}
+    select * from {{ ref('int_market__social_trends_validated') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 transactions as (
 
-    select * from {{ ref('stg_mongo__transactions') }}
+    select * from {{ ref('int_mongo__transactions_validated') }}
 
 ),
 
@@ -69,14 +69,10 @@ final as (
 
         -- quality
         is_valid and (has_known_customer or customer_id is null) as is_valid,
-        nullif(concat_ws(
-            ',',
-            dq_issues,
-            case
-                when customer_id is not null and not has_known_customer
-                    then 'unknown_customer'
-            end
-        ), '') as dq_issues
+        {{ dq_issues([
+            "dq_issues",
+            ("unknown_customer", "customer_id is not null and not has_known_customer"),
+        ]) }} as dq_issues
     from joined
 
 )

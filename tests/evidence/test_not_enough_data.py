@@ -49,7 +49,7 @@ QUERIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("from core.dim_campaigns", ("campaign_id", "campaign_type", "clicks", "conversions")),
     ("as traffic_source", ("traffic_source", "sessions", "converted_sessions")),
     ("from core.fct_reviews", ("product_name", "reviews", "low_ratings")),
-    ("from core.int_as_of_date", ("as_of_date",)),
+    ("from intermediate.int_as_of_date", ("as_of_date",)),
     ("as day_p99", ("last_day",)),
     ("landing_channel_group = 'email'", ("session_date", "sessions", "converted_sessions")),
     (
@@ -295,7 +295,7 @@ def test_without_an_as_of_date_the_plan_starts_the_day_after_the_last_session() 
     )
     warehouse = StubWarehouse(
         **{
-            "from core.int_as_of_date": pd.DataFrame({"as_of_date": [None]}),
+            "from intermediate.int_as_of_date": pd.DataFrame({"as_of_date": [None]}),
             "as day_p99": pd.DataFrame({"last_day": [dt.date(2025, 12, 31)]}),
             "landing_channel_group = 'email'": daily,
         }

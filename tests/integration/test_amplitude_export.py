@@ -280,7 +280,7 @@ def test_files_hold_every_row_of_the_mart_once(
 def test_events_are_the_placeable_events_of_fct_events(
     generated_build: Build, batch_export: Export
 ) -> None:
-    as_of_date = generated_build.scalar("select as_of_date from core.int_as_of_date")
+    as_of_date = generated_build.scalar("select as_of_date from intermediate.int_as_of_date")
     placeable = {
         hashlib.md5(row["event_id"].encode()).hexdigest(): row
         for row in generated_build.rows("core.fct_events").to_dict("records")

@@ -211,7 +211,7 @@ def test_the_plan_spends_the_last_90_days_budget_exactly(generated_build: Build)
     _succeeded(generated_build)
     plan = generated_build.rows("marts.campaign_plan")
     assert set(plan["item_type"]) == {"audience", "channel", "total"}
-    as_of = generated_build.scalar("select as_of_date from core.int_as_of_date")
+    as_of = generated_build.scalar("select as_of_date from intermediate.int_as_of_date")
     assert (plan["as_of_date"] == as_of).all()
     first, last = plan["budget_window_start"].iloc[0], plan["budget_window_end"].iloc[0]
     assert last == as_of - dt.timedelta(days=1)

@@ -135,7 +135,7 @@ def test_ab_test_plan_from_the_sessions(generated_build: Build) -> None:
         "mde_20pct",
         f"max_{ab.MAX_TEST_DAYS}_days",
     ]
-    as_of = generated_build.scalar("select as_of_date from core.int_as_of_date")
+    as_of = generated_build.scalar("select as_of_date from intermediate.int_as_of_date")
     start = as_of - dt.timedelta(days=ab.BASELINE_DAYS)
     sessions, converted = (
         int(

@@ -117,7 +117,7 @@ SUBSETS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "empty": ((), ()),
 }
 #: What every case has, whatever its feeds (one row per raw table, the seven insights).
-ALWAYS = ("core.int_as_of_date", "marts.data_quality_summary", "marts.business_insights")
+ALWAYS = ("intermediate.int_as_of_date", "marts.data_quality_summary", "marts.business_insights")
 
 #: What the statistics step and the report must say for each subset.
 MISSING: dict[str, tuple[str, ...]] = {
@@ -296,7 +296,7 @@ def test_its_marts_have_rows(subset: SubsetBuild) -> None:
 
 @pytest.mark.parametrize("subset", CASES, indirect=True)
 def test_the_as_of_date_comes_from_the_feeds_present(subset: SubsetBuild) -> None:
-    as_of = subset.build.scalar("select as_of_date from core.int_as_of_date")
+    as_of = subset.build.scalar("select as_of_date from intermediate.int_as_of_date")
     assert as_of == subset.marts.as_of_date
     assert (as_of is None) == (subset.case == "empty")
 

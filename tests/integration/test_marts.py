@@ -107,7 +107,7 @@ def test_dbt_build_passes_on_generated_data(generated_build: Build) -> None:
 def test_as_of_date_is_the_day_after_the_latest_valid_order(
     generated_build: Build, expected_generated: expected.Marts
 ) -> None:
-    as_of = generated_build.scalar("select as_of_date from core.int_as_of_date")
+    as_of = generated_build.scalar("select as_of_date from intermediate.int_as_of_date")
     assert as_of == expected_generated.as_of_date
 
 
@@ -151,7 +151,7 @@ def test_edge_cases_as_of_date_ignores_far_away_orders(
     # An order of 2026-06-01 (before the load day, long after the 99th percentile)
     # and orders after the load day must not move it.
     assert expected_edge_cases.as_of_date == dt.date(2025, 5, 1)
-    as_of = edge_cases_build.scalar("select as_of_date from core.int_as_of_date")
+    as_of = edge_cases_build.scalar("select as_of_date from intermediate.int_as_of_date")
     assert as_of == expected_edge_cases.as_of_date
 
 

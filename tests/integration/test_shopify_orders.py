@@ -291,7 +291,7 @@ def expected_customers(orders: pd.DataFrame, seeds: expected.Seeds) -> pd.DataFr
 
 @pytest.fixture(scope="module")
 def wanted(shopify_build: Build, shopify_source: Path) -> dict[str, pd.DataFrame]:
-    as_of = shopify_build.scalar("select as_of_date from core.int_as_of_date")
+    as_of = shopify_build.scalar("select as_of_date from intermediate.int_as_of_date")
     orders, lines = expected_orders(shopify_source, as_of)
     seeds = expected.Seeds.read(Path(__file__).resolve().parents[2] / "seeds")
     customers = expected_customers(orders, seeds)

@@ -12,22 +12,41 @@
 {%- set warning_rate = number_var("data_quality_warning_rate", 0) %}
 {%- set raw_tables = [
     {"table_name": "customers", "staging_model": "stg_mongo__customers"},
-    {"table_name": "transactions", "staging_model": "stg_mongo__transactions"},
-    {"table_name": "campaigns", "staging_model": "stg_mongo__campaigns"},
-    {"table_name": "sales", "staging_model": "stg_sales__orders"},
+    {
+        "table_name": "transactions",
+        "staging_model": "stg_mongo__transactions",
+        "validated_model": "int_mongo__transactions_validated",
+    },
+    {
+        "table_name": "campaigns",
+        "staging_model": "stg_mongo__campaigns",
+        "validated_model": "int_mongo__campaigns_validated",
+    },
+    {
+        "table_name": "sales",
+        "staging_model": "stg_sales__orders",
+        "validated_model": "int_sales__orders_validated",
+    },
     {
         "table_name": "shopify_orders",
         "staging_model": "stg_shopify__order_lines",
+        "validated_model": "int_shopify__order_lines_validated",
     },
     {"table_name": "events", "staging_model": "stg_web__events"},
-    {"table_name": "reviews", "staging_model": "stg_web__reviews"},
+    {
+        "table_name": "reviews",
+        "staging_model": "stg_web__reviews",
+        "validated_model": "int_web__reviews_validated",
+    },
     {
         "table_name": "social_trends",
         "staging_model": "stg_market__social_trends",
+        "validated_model": "int_market__social_trends_validated",
     },
     {
         "table_name": "marketplace_sales",
         "staging_model": "stg_market__marketplace_sales",
+        "validated_model": "int_market__marketplace_sales_validated",
     },
 ] %}
 
@@ -47,7 +66,8 @@ rejected_records as (
 {% for raw_table in raw_tables %}
 {{ raw_table.table_name }} as (
 
-    select * from {{ ref(raw_table.staging_model) }}
+    {#- the validated model of the feed: where its dq_issues and is_valid are #}
+    select * from {{ ref(raw_table.get("validated_model", raw_table.staging_model)) }}
 
 ),
 {% endfor %}

@@ -6,19 +6,7 @@ source as (
 
 ),
 
-products as (
-
-    select * from {{ ref('stg_reference__products') }}
-
-),
-
-as_of as (
-
-    {{ as_of_date() }}
-
-),
-
-renamed as (
+final as (
 
     select
         -- keys
@@ -39,72 +27,6 @@ renamed as (
         _source_line
     from source
     {{ optimization_fence() }}
-
-),
-
-canonicalised as (
-
-    select
-        renamed.*,
-        coalesce(products.product_name, renamed.product_as_entered)
-            as product_name,
-        products.product_name is not null as is_catalogue_product,
-        coalesce(products.category, renamed.category_as_entered) as category
-    from renamed
-    left join products
-        on lower(renamed.product_as_entered) = products.product_lookup_key
-
-),
-
-deduplicated as (
-
-    {{ deduplicate_latest(
-        'canonicalised', ['sale_date', 'marketplace', 'product_name']
-    ) }}
-
-),
-
-validated as (
-
-    select
-        deduplicated.*,
-        nullif(concat_ws(
-            ',',
-            case when deduplicated.units_sold < 0 then 'negative_units' end,
-            case when deduplicated.revenue < 0 then 'negative_revenue' end,
-            case
-                when deduplicated.sale_date > as_of.as_of_date
-                    then 'future_timestamp'
-            end
-        ), '') as dq_issues
-    from deduplicated
-    cross join as_of
-
-),
-
-final as (
-
-    select
-        -- keys
-        sale_date,
-        marketplace,
-        product_name,
-
-        -- descriptions
-        is_catalogue_product,
-        category,
-
-        -- measures
-        units_sold,
-        revenue,
-
-        -- quality
-        dq_issues is null as is_valid,
-        dq_issues,
-
-        -- lineage
-        raw_record_count
-    from validated
 
 )
 

@@ -6,12 +6,6 @@ source as (
 
 ),
 
-channels as (
-
-    select * from {{ ref('stg_reference__channels') }}
-
-),
-
 deduplicated as (
 
     {{ deduplicate_latest('source', ['campaign_id']) }}
@@ -49,14 +43,10 @@ renamed as (
 
 ),
 
-measured as (
+final as (
 
     select
         renamed.*,
-        case
-            when renamed.campaign_type is not null
-                then coalesce(channels.channel_group, 'other')
-        end as channel_group,
         {{ safe_divide('renamed.clicks * 100', 'renamed.impressions') }}
             as ctr,
         {{ safe_divide('renamed.conversions * 100', 'renamed.clicks') }}
@@ -67,79 +57,6 @@ measured as (
             '(renamed.budget - renamed.spend) * 100', 'renamed.budget'
         ) }} as budget_roi
     from renamed
-    left join channels
-        on renamed.campaign_type = channels.channel
-
-),
-
-validated as (
-
-    select
-        *,
-        nullif(concat_ws(
-            ',',
-            case when campaign_name is null then 'missing_campaign_name' end,
-            case when budget is null then 'missing_budget' end,
-            case when budget < 0 then 'negative_budget' end,
-            case when spend is null then 'missing_spend' end,
-            case when spend < 0 then 'negative_spend' end,
-            case
-                when impressions < 0 or clicks < 0 or conversions < 0
-                    then 'negative_count'
-            end,
-            case
-                when clicks > impressions then 'clicks_above_impressions'
-            end,
-            case
-                when conversions > clicks then 'conversions_above_clicks'
-            end,
-            case when start_date is null then 'missing_start_date' end,
-            case when end_date is null then 'missing_end_date' end,
-            case when end_date < start_date then 'end_before_start' end
-        ), '') as dq_issues
-    from measured
-
-),
-
-final as (
-
-    select
-        -- ids
-        campaign_id,
-        mongo_document_id,
-
-        -- descriptions
-        campaign_name,
-        campaign_type,
-        channel_group,
-
-        -- dates
-        start_date,
-        end_date,
-
-        -- money
-        budget,
-        spend,
-
-        -- counts
-        impressions,
-        clicks,
-        conversions,
-
-        -- kpis
-        ctr,
-        conversion_rate,
-        cpc,
-        cpa,
-        budget_roi,
-
-        -- quality
-        dq_issues is null as is_valid,
-        dq_issues,
-
-        -- lineage
-        raw_record_count
-    from validated
 
 )
 

@@ -137,43 +137,14 @@ validated as (
 
     select
         checked.*,
-        nullif(concat_ws(
-            ',',
-            case
-                when
-                    checked.email_normalised is not null
-                    and not checked.has_valid_email
-                    then 'invalid_email'
-            end,
-            case
-                when
-                    checked.phone_as_entered is not null
-                    and not checked.has_valid_phone
-                    then 'invalid_phone'
-            end,
-            case
-                when
-                    checked.age_as_entered is not null
-                    and checked.age is null
-                    then 'age_out_of_range'
-            end,
-            case
-                when
-                    checked.country_as_entered is not null
-                    and checked.country_code is null
-                    then 'unknown_country'
-            end,
-            case
-                when
-                    checked.gender_code is not null
-                    and checked.gender is null
-                    then 'unknown_gender'
-            end,
-            case
-                when cast(checked.created_at as date) > as_of.as_of_date
-                    then 'future_timestamp'
-            end
-        ), '') as dq_issues
+        {{ dq_issues([
+            ("invalid_email", "checked.email_normalised is not null and not checked.has_valid_email"),
+            ("invalid_phone", "checked.phone_as_entered is not null and not checked.has_valid_phone"),
+            ("age_out_of_range", "checked.age_as_entered is not null and checked.age is null"),
+            ("unknown_country", "checked.country_as_entered is not null and checked.country_code is null"),
+            ("unknown_gender", "checked.gender_code is not null and checked.gender is null"),
+            ("future_timestamp", "cast(checked.created_at as date) > as_of.as_of_date"),
+        ]) }} as dq_issues
     from checked
     cross join as_of
 

@@ -6,18 +6,6 @@ source as (
 
 ),
 
-products as (
-
-    select * from {{ ref('stg_reference__products') }}
-
-),
-
-as_of as (
-
-    {{ as_of_date() }}
-
-),
-
 deduplicated as (
 
     {{ deduplicate_latest(
@@ -60,96 +48,6 @@ renamed as (
 
 ),
 
-canonicalised as (
-
-    select
-        renamed.*,
-        coalesce(products.product_name, renamed.product_as_entered)
-            as product_name,
-        products.product_name is not null as is_catalogue_product,
-        case renamed.payment_method_code
-            when 'creditcard' then 'credit_card'
-            when 'debitcard' then 'debit_card'
-            when 'applepay' then 'apple_pay'
-            when 'wire_transfer' then 'bank_transfer'
-            else renamed.payment_method_code
-        end as payment_method,
-        cast(
-            renamed.amount
-            - renamed.discount_amount
-            + renamed.shipping_cost as numeric(18, 2)
-        ) as total_amount
-    from renamed
-    left join products
-        on lower(renamed.product_as_entered) = products.product_lookup_key
-
-),
-
-validated as (
-
-    select
-        canonicalised.*,
-        nullif(concat_ws(
-            ',',
-            case
-                when canonicalised.customer_id is null
-                    then 'missing_customer_id'
-            end,
-            case
-                when canonicalised.product_name is null then 'missing_product'
-            end,
-            case when canonicalised.amount is null then 'missing_amount' end,
-            case when canonicalised.amount < 0 then 'negative_amount' end,
-            case
-                when canonicalised.discount_amount < 0
-                    then 'negative_discount'
-            end,
-            case
-                when canonicalised.shipping_cost < 0
-                    then 'negative_shipping_cost'
-            end,
-            case
-                when canonicalised.amount > 0 and canonicalised.total_amount < 0
-                    then 'discount_above_amount'
-            end,
-            case
-                when
-                    canonicalised.quantity is null
-                    or canonicalised.quantity <= 0
-                    then 'invalid_quantity'
-            end,
-            case
-                when
-                    canonicalised.status
-                    not in ('completed', 'refunded', 'cancelled')
-                    then 'unknown_status'
-            end,
-            case
-                when
-                    canonicalised.payment_method not in (
-                        'credit_card', 'debit_card', 'paypal',
-                        'apple_pay', 'bank_transfer', 'klarna'
-                    )
-                    then 'unknown_payment_method'
-            end,
-            case
-                when canonicalised.transaction_at is null
-                    then 'missing_timestamp'
-            end,
-            case
-                when canonicalised.transaction_date > as_of.as_of_date
-                    then 'future_timestamp'
-            end
-        ), '') as dq_issues,
-        canonicalised.transaction_date is not null
-        and coalesce(
-            canonicalised.transaction_date <= as_of.as_of_date, true
-        ) as is_in_the_past
-    from canonicalised
-    cross join as_of
-
-),
-
 final as (
 
     select
@@ -159,37 +57,35 @@ final as (
         mongo_document_id,
 
         -- product
-        product_name,
-        is_catalogue_product,
+        product_as_entered,
         quantity,
 
         -- money
         amount,
         discount_amount,
         shipping_cost,
-        total_amount,
+        cast(
+            amount - discount_amount + shipping_cost as numeric(18, 2)
+        ) as total_amount,
 
         -- enumerations
-        payment_method,
+        case payment_method_code
+            when 'creditcard' then 'credit_card'
+            when 'debitcard' then 'debit_card'
+            when 'applepay' then 'apple_pay'
+            when 'wire_transfer' then 'bank_transfer'
+            else payment_method_code
+        end as payment_method,
         status,
 
         -- timestamps
         transaction_at,
         transaction_date,
 
-        -- quality
-        dq_issues is null as is_valid,
-        dq_issues,
-        status = 'completed'
-        and coalesce(amount >= 0, false)
-        and coalesce(total_amount >= 0, false)
-        and is_in_the_past as is_revenue,
-        coalesce(total_amount = 0, false) as is_zero_value,
-
         -- lineage
         raw_record_count,
         duplicate_amount
-    from validated
+    from renamed
 
 )
 

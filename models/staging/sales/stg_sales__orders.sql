@@ -6,12 +6,6 @@ source as (
 
 ),
 
-as_of as (
-
-    {{ as_of_date() }}
-
-),
-
 deduplicated as (
 
     {{ deduplicate_latest(
@@ -21,7 +15,7 @@ deduplicated as (
 
 ),
 
-renamed as (
+final as (
 
     select
         -- ids
@@ -40,58 +34,6 @@ renamed as (
         {{ to_money('duplicate_amount') }} as duplicate_amount
     from deduplicated
     {{ optimization_fence() }}
-
-),
-
-validated as (
-
-    select
-        renamed.*,
-        nullif(concat_ws(
-            ',',
-            case
-                when renamed.customer_id is null then 'missing_customer_id'
-            end,
-            case when renamed.total_amount is null then 'missing_amount' end,
-            case when renamed.total_amount < 0 then 'negative_amount' end,
-            case when renamed.order_date is null then 'missing_timestamp' end,
-            case
-                when renamed.order_date > as_of.as_of_date
-                    then 'future_timestamp'
-            end
-        ), '') as dq_issues,
-        renamed.order_date is not null
-        and coalesce(renamed.order_date <= as_of.as_of_date, true)
-            as is_in_the_past
-    from renamed
-    cross join as_of
-
-),
-
-final as (
-
-    select
-        -- ids
-        order_id,
-        customer_id,
-        export_row_index,
-
-        -- money
-        total_amount,
-
-        -- dates
-        order_date,
-
-        -- quality
-        dq_issues is null as is_valid,
-        dq_issues,
-        coalesce(total_amount >= 0, false) and is_in_the_past as is_revenue,
-        coalesce(total_amount = 0, false) as is_zero_value,
-
-        -- lineage
-        raw_record_count,
-        duplicate_amount
-    from validated
 
 )
 

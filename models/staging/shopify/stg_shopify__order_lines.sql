@@ -1,57 +1,11 @@
 -- One row per line item of the latest export of each Shopify order (see
--- base_shopify__order_rows), with the product's catalogue name.
+-- base_shopify__order_rows), renamed and typed; the catalogue name and the
+-- quality flags are in int_shopify__order_lines_validated.
 with
 
 order_rows as (
 
     select * from {{ ref('base_shopify__order_rows') }}
-
-),
-
-products as (
-
-    select * from {{ ref('stg_reference__products') }}
-
-),
-
-canonicalised as (
-
-    select
-        order_rows.order_name,
-        order_rows.line_number,
-        order_rows.sku,
-        order_rows.quantity,
-        order_rows.unit_price,
-        order_rows.line_discount,
-        order_rows.source_file,
-        order_rows.source_line,
-        order_rows.raw_record_count,
-        coalesce(products.product_name, order_rows.product_as_entered)
-            as product_name,
-        products.product_name is not null as is_catalogue_product,
-        cast(order_rows.unit_price * order_rows.quantity as numeric(18, 2))
-            as gross_amount
-    from order_rows
-    left join products
-        on lower(order_rows.product_as_entered) = products.product_lookup_key
-
-),
-
-validated as (
-
-    select
-        *,
-        nullif(concat_ws(
-            ',',
-            case when product_name is null then 'missing_product' end,
-            case
-                when quantity is null or quantity <= 0
-                    then 'invalid_quantity'
-            end,
-            case when unit_price is null then 'missing_price' end,
-            case when unit_price < 0 then 'negative_price' end
-        ), '') as dq_issues
-    from canonicalised
 
 ),
 
@@ -66,25 +20,20 @@ final as (
         line_number,
 
         -- product
-        product_name,
-        is_catalogue_product,
+        product_as_entered,
         sku,
         quantity,
 
         -- money
         unit_price,
-        gross_amount,
+        cast(unit_price * quantity as numeric(18, 2)) as gross_amount,
         line_discount,
-
-        -- quality
-        dq_issues is null as is_valid,
-        dq_issues,
 
         -- lineage
         source_file,
         source_line,
         raw_record_count
-    from validated
+    from order_rows
 
 )
 

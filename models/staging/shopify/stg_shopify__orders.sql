@@ -68,49 +68,16 @@ validated as (
 
     select
         canonicalised.*,
-        nullif(concat_ws(
-            ',',
-            case
-                when canonicalised.email_normalised is null
-                    then 'missing_customer_id'
-            end,
-            case
-                when
-                    canonicalised.email_normalised is not null
-                    and not canonicalised.has_valid_email
-                    then 'invalid_email'
-            end,
-            case
-                when canonicalised.subtotal is null then 'missing_amount'
-            end,
-            case
-                when
-                    canonicalised.subtotal < 0 or canonicalised.shipping < 0
-                    then 'negative_amount'
-            end,
-            case
-                when
-                    canonicalised.financial_status not in (
-                        'paid', 'pending', 'authorized', 'partially_paid',
-                        'refunded', 'partially_refunded', 'voided', 'expired'
-                    )
-                    then 'unknown_financial_status'
-            end,
-            case
-                when
-                    canonicalised.billing_country_as_entered is not null
-                    and canonicalised.billing_country_code is null
-                    then 'unknown_country'
-            end,
-            case
-                when canonicalised.created_at is null
-                    then 'missing_timestamp'
-            end,
-            case
-                when canonicalised.order_date > as_of.as_of_date
-                    then 'future_timestamp'
-            end
-        ), '') as dq_issues,
+        {{ dq_issues([
+            ("missing_customer_id", "canonicalised.email_normalised is null"),
+            ("invalid_email", "canonicalised.email_normalised is not null and not canonicalised.has_valid_email"),
+            ("missing_amount", "canonicalised.subtotal is null"),
+            ("negative_amount", "canonicalised.subtotal < 0 or canonicalised.shipping < 0"),
+            ("unknown_financial_status", "canonicalised.financial_status not in ('paid', 'pending', 'authorized', 'partially_paid', 'refunded', 'partially_refunded', 'voided', 'expired')"),
+            ("unknown_country", "canonicalised.billing_country_as_entered is not null and canonicalised.billing_country_code is null"),
+            ("missing_timestamp", "canonicalised.created_at is null"),
+            ("future_timestamp", "canonicalised.order_date > as_of.as_of_date"),
+        ]) }} as dq_issues,
         canonicalised.order_date is not null
         and coalesce(canonicalised.order_date <= as_of.as_of_date, true)
             as is_in_the_past

@@ -107,49 +107,17 @@ validated as (
 
     select
         canonicalised.*,
-        nullif(concat_ws(
-            ',',
-            case
-                when canonicalised.event_type is null
-                    then 'missing_event_type'
-            end,
-            case
-                when
-                    canonicalised.event_type not in (
-                        'home', 'department', 'product',
-                        'cart', 'purchase', 'cancel'
-                    )
-                    then 'unknown_event_type'
-            end,
-            case
-                when
-                    canonicalised.device not in ('desktop', 'mobile', 'tablet')
-                    then 'unknown_device'
-            end,
-            case
-                when
-                    canonicalised.country_as_entered is not null
-                    and canonicalised.country_code is null
-                    then 'unknown_country'
-            end,
-            case when canonicalised.unit_price < 0 then 'negative_price' end,
-            case
-                when canonicalised.quantity <= 0 then 'invalid_quantity'
-            end,
-            case
-                when
-                    canonicalised.event_type = 'purchase'
-                    and canonicalised.transaction_id is null
-                    then 'missing_transaction_id'
-            end,
-            case
-                when canonicalised.event_at is null then 'missing_timestamp'
-            end,
-            case
-                when canonicalised.event_date > as_of.as_of_date
-                    then 'future_timestamp'
-            end
-        ), '') as dq_issues
+        {{ dq_issues([
+            ("missing_event_type", "canonicalised.event_type is null"),
+            ("unknown_event_type", "canonicalised.event_type not in ('home', 'department', 'product', 'cart', 'purchase', 'cancel')"),
+            ("unknown_device", "canonicalised.device not in ('desktop', 'mobile', 'tablet')"),
+            ("unknown_country", "canonicalised.country_as_entered is not null and canonicalised.country_code is null"),
+            ("negative_price", "canonicalised.unit_price < 0"),
+            ("invalid_quantity", "canonicalised.quantity <= 0"),
+            ("missing_transaction_id", "canonicalised.event_type = 'purchase' and canonicalised.transaction_id is null"),
+            ("missing_timestamp", "canonicalised.event_at is null"),
+            ("future_timestamp", "canonicalised.event_date > as_of.as_of_date"),
+        ]) }} as dq_issues
     from canonicalised
     cross join as_of
 

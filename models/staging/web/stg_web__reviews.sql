@@ -6,25 +6,13 @@ source as (
 
 ),
 
-products as (
-
-    select * from {{ ref('stg_reference__products') }}
-
-),
-
-as_of as (
-
-    {{ as_of_date() }}
-
-),
-
 deduplicated as (
 
     {{ deduplicate_latest('source', ['review_id']) }}
 
 ),
 
-renamed as (
+final as (
 
     select
         -- ids
@@ -35,6 +23,7 @@ renamed as (
         {{ clean_text('product') }} as product_as_entered,
 
         -- review
+        case when rating between 1 and 5 then rating end as rating,
         rating as rating_as_entered,
         {{ clean_text('title') }} as title,
         trim(body) as body,
@@ -49,89 +38,6 @@ renamed as (
         raw_record_count
     from deduplicated
     {{ optimization_fence() }}
-
-),
-
-canonicalised as (
-
-    select
-        renamed.*,
-        coalesce(products.product_name, renamed.product_as_entered)
-            as product_name,
-        products.product_name is not null as is_catalogue_product,
-        case
-            when renamed.rating_as_entered between 1 and 5
-                then renamed.rating_as_entered
-        end as rating
-    from renamed
-    left join products
-        on lower(renamed.product_as_entered) = products.product_lookup_key
-
-),
-
-validated as (
-
-    select
-        canonicalised.*,
-        nullif(concat_ws(
-            ',',
-            case
-                when canonicalised.customer_id is null
-                    then 'missing_customer_id'
-            end,
-            case
-                when canonicalised.product_name is null then 'missing_product'
-            end,
-            case
-                when canonicalised.rating is null then 'rating_out_of_range'
-            end,
-            case
-                when not {{ is_json_array('canonicalised.tags') }}
-                    then 'invalid_tags'
-            end,
-            case
-                when canonicalised.reviewed_at is null then 'missing_timestamp'
-            end,
-            case
-                when canonicalised.reviewed_date > as_of.as_of_date
-                    then 'future_timestamp'
-            end
-        ), '') as dq_issues
-    from canonicalised
-    cross join as_of
-
-),
-
-final as (
-
-    select
-        -- ids
-        review_id,
-        customer_id,
-
-        -- product
-        product_name,
-        is_catalogue_product,
-
-        -- review
-        rating,
-        rating_as_entered,
-        title,
-        body,
-        tags,
-        has_requested_return,
-
-        -- timestamps
-        reviewed_at,
-        reviewed_date,
-
-        -- quality
-        dq_issues is null as is_valid,
-        dq_issues,
-
-        -- lineage
-        raw_record_count
-    from validated
 
 )
 

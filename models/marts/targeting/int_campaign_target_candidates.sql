@@ -1,9 +1,10 @@
 -- Every customer a target list would take, consent or not: the lists and
 -- their expected values before the consent filter (campaign_targets keeps the
 -- consented ones, campaign_target_summary counts the others).
--- The lists are built on the lifecycle and RFM segments, so this model reads
--- the marts customer_ltv and rfm_segmentation: the one read upward from the
--- intermediate layer, until the segment rules have models of their own here.
+-- The lists are built on the lifecycle and RFM segments of the marts
+-- customer_ltv and rfm_segmentation, so this is a marts-internal model (it
+-- lives with the target marts it feeds, never below them); dbt_project.yml
+-- keeps its relation in the intermediate schema, beside the other helpers.
 {%- set rates = var("target_response_rates") %}
 {%- for campaign_type in ["win_back", "retention", "cross_sell", "loyalty"] %}
 {%- if campaign_type not in rates %}
