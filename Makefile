@@ -51,7 +51,7 @@ DBT := $(BIN)/dbt
 DBT_BUILD_FLAGS ?= --exclude-resource-type unit_test --exclude test_type:data,tag:evidence \
 	--no-write-json --log-level-file warn
 export DBT_BUILD_FLAGS
-LOADERS := $(BIN)/python -m loaders
+LOADERS := $(BIN)/python -m analytics
 
 .PHONY: help
 help: ## List the commands

@@ -1,4 +1,4 @@
-"""The A/B test plan (loaders/evidence/ab_test_plan.py) and the sample-ratio-mismatch check.
+"""The A/B test plan (analytics/statistics/ab_test_plan.py) and the sample-ratio-mismatch check.
 
 The sample size is checked against the textbook formula for Cohen's h, the power
 against a simulation of the planned experiments (the analysis's own simulation, and
@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from loaders.cli import main
-from loaders.evidence import Settings
-from loaders.evidence import ab_test_plan as ab
+from analytics.cli import main
+from analytics.statistics import Settings
+from analytics.statistics import ab_test_plan as ab
 
 SETTINGS = Settings(alpha=0.05, seed=42)
 

@@ -13,8 +13,8 @@ import pytest
 import statsmodels.api as sm
 from scipy import optimize
 
-from loaders.evidence.base import Settings
-from loaders.evidence.campaign_plan import (
+from analytics.statistics.base import Settings
+from analytics.statistics.campaign_plan import (
     EXPONENT_BOUNDS,
     MIN_CAMPAIGNS_OWN_FIT,
     ResponseCurve,
@@ -418,7 +418,7 @@ def test_a_channel_without_recent_spend_gets_no_budget() -> None:
 
 def test_bootstrap_without_any_spending_campaign_gives_empty_draws() -> None:
     # Only the sales feed loaded (no campaigns): the plan still runs, with nothing to draw.
-    from loaders.evidence.campaign_plan import bootstrap_outcomes
+    from analytics.statistics.campaign_plan import bootstrap_outcomes
 
     campaigns = pd.DataFrame(
         {"campaign_type": [], "spend": [], "revenue": [], "conversions": []}, dtype=float

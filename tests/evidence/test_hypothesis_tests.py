@@ -1,7 +1,7 @@
-"""Proof of the hypothesis-test procedures (loaders/evidence/_stats.py, hypothesis_tests.py).
+"""Proof of the hypothesis-test procedures (analytics/statistics/_stats.py, hypothesis_tests.py).
 
 Two ways, on synthetic data drawn here with numpy at the sample sizes of the scale-0.25
-generated data, with the effect sizes the generator plants (loaders.sample_data
+generated data, with the effect sizes the generator plants (analytics.sample_data
 PLANTED_TRUTHS and its README):
 
 - detection: each procedure rejects H0 for an effect of the planted size, and the row
@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from loaders.evidence import _stats
-from loaders.evidence import hypothesis_tests as ht
-from loaders.sample_data import PLANTED_TRUTHS
+from analytics.sample_data import PLANTED_TRUTHS
+from analytics.statistics import _stats
+from analytics.statistics import hypothesis_tests as ht
 
 ALPHA = 0.05
 REPETITIONS = 400

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from loaders.evidence.markov_attribution import (
+from analytics.statistics.markov_attribution import (
     ChannelPath,
     apportion,
     attribute,

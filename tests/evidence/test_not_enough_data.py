@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from loaders.evidence import (
+from analytics.statistics import (
     Settings,
     _stats,
     ab_test_plan,

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from loaders.evidence import product_diagnostics as pd_
+from analytics.statistics import product_diagnostics as pd_
 
 MIN_BASELINE_REVIEWS = 100
 

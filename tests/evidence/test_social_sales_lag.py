@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from loaders.evidence import social_sales_lag as lag
+from analytics.statistics import social_sales_lag as lag
 
 LEAD = 5
 DAYS = 365
@@ -30,7 +30,7 @@ def _fast_holm(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def bursty(rng: np.random.Generator, n: int, level: float) -> np.ndarray:
-    """Daily mentions with bursts, like loaders/sample_data/daily.py."""
+    """Daily mentions with bursts, like analytics/sample_data/daily.py."""
     onset = rng.random(n) < 0.05
     height = level * 4 * rng.lognormal(0, 0.5, n) * onset
     burst = np.zeros(n)

@@ -1,6 +1,6 @@
 """The marts hold correct figures on DuckDB and PostgreSQL (issue 2).
 
-Three export sets are loaded with ``python -m loaders load`` and built with one
+Three export sets are loaded with ``python -m analytics load`` and built with one
 ``dbt build`` per target (session fixtures of ``conftest.py``, shared with the other modules):
 
 - sample exports of the generator (scale 0.25, seed 42), every documented defect in;
@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from loaders.sample_data import PLANTED_TRUTHS
+from analytics.sample_data import PLANTED_TRUTHS
 from tests.integration import expected
 from tests.integration.conftest import Build
 

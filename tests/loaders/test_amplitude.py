@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from loaders import amplitude
-from loaders.amplitude import (
+from analytics.cli import build_parser
+from analytics.exports import amplitude
+from analytics.exports.amplitude import (
     API_KEY_PLACEHOLDER,
     API_LIMITS,
     ApiLimits,
@@ -22,7 +23,6 @@ from loaders.amplitude import (
     export_events,
     row_to_event,
 )
-from loaders.cli import build_parser
 
 
 def _row(number: int, **changes: Any) -> dict[str, Any]:

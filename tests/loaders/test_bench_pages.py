@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from loaders.dashboard import PAGES
-from loaders.dashboard.bench_pages import (
+from analytics.dashboard import PAGES
+from analytics.dashboard.bench_pages import (
     STARTUP,
     PageRenderError,
     PageTiming,
@@ -112,7 +112,7 @@ def test_check_page_fails_loudly_with_the_page_and_its_messages() -> None:
 
 
 def test_every_page_has_a_view_script() -> None:
-    from loaders.dashboard.bench_pages import APP
+    from analytics.dashboard.bench_pages import APP
 
     for path, _ in PAGES:
         assert (APP.parent / "views" / f"{path}.py").is_file()

@@ -16,9 +16,9 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from loaders.dashboard import charts, data, formats, gaps, pages, tables, text
-from loaders.dashboard import spend as spend_module
-from loaders.dashboard.report_html import table
+from analytics.dashboard import charts, data, formats, gaps, pages, tables, text
+from analytics.dashboard import spend as spend_module
+from analytics.reporting.html import table
 
 
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:

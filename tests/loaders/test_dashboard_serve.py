@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from loaders.dashboard import serve
+from analytics.dashboard import serve
 from tests.conftest import REPO
 
 
@@ -64,7 +64,7 @@ def test_a_free_port_is_not_taken() -> None:
 def test_the_command_fails_at_once_with_one_line(taken_port: int) -> None:
     started = time.monotonic()
     completed = subprocess.run(
-        [sys.executable, "-m", "loaders", "dashboard", "--port", str(taken_port)],
+        [sys.executable, "-m", "analytics", "dashboard", "--port", str(taken_port)],
         cwd=REPO,
         capture_output=True,
         text=True,

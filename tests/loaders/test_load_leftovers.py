@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from analytics.sample_data import generate
 from loaders.pipeline import STAGING_LAYOUT, load
-from loaders.sample_data import generate
 from tests.conftest import REPO
 from tests.loaders.test_pipeline import Query, _duckdb_query, _postgres_query
 
@@ -45,7 +45,7 @@ _LOAD_KILLED_AFTER_CUSTOMERS = textwrap.dedent(
             return result
         job.run = killed_run
 
-    from loaders.cli import main
+    from analytics.cli import main
     sys.exit(main(sys.argv[1:]))
     """
 )

@@ -6,7 +6,7 @@ import io
 from decimal import Decimal
 from typing import Any
 
-from loaders.report import data_quality_warnings, print_data_quality_warnings
+from analytics.reporting.report import data_quality_warnings, print_data_quality_warnings
 
 # table, rejection_rate, reject reason, invalid_rate, dq issue, needs_attention,
 # missing_columns, amount_unreconciled

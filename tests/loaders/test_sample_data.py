@@ -1,4 +1,4 @@
-"""Tests of the sample-data generator (``loaders.sample_data``).
+"""Tests of the sample-data generator (``analytics.sample_data``).
 
 The files are read back the way an independent consumer would (json / orjson,
 ``bson.json_util`` for Extended JSON, ``csv`` with the right encoding and delimiter,
@@ -24,8 +24,8 @@ import pytest
 from bson import json_util
 from bson.decimal128 import Decimal128
 
+from analytics.sample_data import DEFECT_RATES, PLANTED_TRUTHS, generate
 from loaders.contract import DATE_FORMATS, NULL_TOKENS, TABLES_BY_NAME
-from loaders.sample_data import DEFECT_RATES, PLANTED_TRUTHS, generate
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
@@ -1026,7 +1026,7 @@ def test_truths_hold_at_a_small_scale(small: tuple[Path, dict[str, int]]) -> Non
 
 def test_rates_and_truths_are_documented() -> None:
     """Protects the documentation: every table's defects and every truth are in README."""
-    readme = (ROOT / "loaders/sample_data/README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "analytics/sample_data/README.md").read_text(encoding="utf-8")
     for table, rates in DEFECT_RATES.items():
         assert table in readme
         for defect in rates:

@@ -12,7 +12,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from loaders.sample_data import FILES, generate
+from analytics.sample_data import FILES, generate
 
 SCALE = 0.05
 

@@ -1,0 +1,5 @@
+"""Dashboard page script: Experiments (the page is pages.experiments)."""
+
+from analytics.dashboard.pages import render
+
+render("experiments")

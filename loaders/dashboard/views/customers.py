@@ -1,5 +1,0 @@
-"""Dashboard page script: Customers (the page is pages.customers)."""
-
-from loaders.dashboard.pages import render
-
-render("customers")
