@@ -1,15 +1,17 @@
-"""Command line: ``python -m analytics {generate,load,report} ...``."""
+"""Command line of everything: ``python -m analytics {generate,load,analyze,report,...}``.
+
+``load`` is ingestion's own command (:mod:`loaders.cli`), the same as ``python -m loaders load``.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import signal
 import sys
 import time
 from pathlib import Path
 
+from loaders.cli import add_load_arguments
 from loaders.config import DEFAULT_SOURCE_DIR
 
 
@@ -31,78 +33,6 @@ def _generate(args: argparse.Namespace) -> int:
         f"  generated {total:,} records at scale {args.scale:g}, seed {args.seed}, "
         f"in {seconds:.1f} s"
     )
-    return 0
-
-
-def _interrupted() -> int:
-    print(
-        "error: load interrupted; raw._loaded_files counts nothing it left half-loaded, "
-        "and the next load starts over",
-        file=sys.stderr,
-    )
-    return 130
-
-
-def _load(args: argparse.Namespace) -> int:
-    from loaders.pipeline import LoadError, load, print_summary
-
-    tables = [name.strip() for name in args.tables.split(",")] if args.tables else None
-    duckdb_file = Path(args.duckdb_path) if args.duckdb_path else None
-    target = args.destination
-    where = f"DuckDB {duckdb_file or os.environ.get('DUCKDB_PATH') or 'data/warehouse.duckdb'}"
-    if target == "postgres":
-        where = "PostgreSQL"
-    print(f"loading {args.source_dir} into {where}, dataset raw")
-    interrupted: list[int] = []
-
-    def on_ctrl_c(signum: int, frame: object) -> None:
-        # Python may swallow the KeyboardInterrupt (raised inside a destructor):
-        # the flag still tells that the stop, e.g. of the workers Ctrl-C also
-        # reached, came from the user.
-        interrupted.append(signum)
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGINT, on_ctrl_c)
-    try:
-        report = load(Path(args.source_dir), target, duckdb_file, tables)
-    except LoadError as error:
-        if interrupted:
-            return _interrupted()
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return _interrupted()
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    print_summary(report)
-    if args.json_report:
-        Path(args.json_report).write_text(
-            json.dumps(
-                {
-                    "load_id": report.load_id,
-                    "records": report.records,
-                    "landed": report.landed,
-                    "rejected": report.rejected,
-                    "seconds": report.seconds,
-                    "extract_seconds": report.extract_seconds,
-                    "normalize_seconds": report.normalize_seconds,
-                    "load_seconds": report.load_seconds,
-                    "skipped": report.skipped,
-                    "files": [
-                        {
-                            "table": result.table,
-                            "path": result.path,
-                            "records": result.records,
-                            "landed": result.landed,
-                            "rejected": result.rejected,
-                            "seconds": result.seconds,
-                        }
-                        for result in report.files
-                    ],
-                },
-                indent=2,
-            )
-        )
     return 0
 
 
@@ -164,7 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m analytics``."""
     parser = argparse.ArgumentParser(
         prog="python -m analytics",
-        description="Marketing-analytics ingestion: sample data and dlt loads into raw.",
+        description="Marketing analytics: sample data, the dlt load, the statistics step, "
+        "reports, the dashboard, exports and benchmarks.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -184,18 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     generate.set_defaults(handler=_generate)
 
     load = commands.add_parser("load", help="load the exports into the raw dataset with dlt")
-    load.add_argument(
-        "--source-dir", default=str(DEFAULT_SOURCE_DIR), help="folder holding the exports"
-    )
-    load.add_argument(
-        "--destination", choices=("duckdb", "postgres"), default="duckdb", help="warehouse"
-    )
-    load.add_argument(
-        "--duckdb-path", help="DuckDB file (default $DUCKDB_PATH or data/warehouse.duckdb)"
-    )
-    load.add_argument("--tables", help="comma-separated raw tables to load (default: all)")
-    load.add_argument("--json-report", help="also write the load report as JSON to this file")
-    load.set_defaults(handler=_load)
+    add_load_arguments(load)
 
     report = commands.add_parser(
         "report", help="print a summary of the marts, the insights and the answers"

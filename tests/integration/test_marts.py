@@ -1,6 +1,6 @@
 """The marts hold correct figures on DuckDB and PostgreSQL (issue 2).
 
-Three export sets are loaded with ``python -m analytics load`` and built with one
+Three export sets are loaded with ``python -m loaders load`` and built with one
 ``dbt build`` per target (session fixtures of ``conftest.py``, shared with the other modules):
 
 - sample exports of the generator (scale 0.25, seed 42), every documented defect in;

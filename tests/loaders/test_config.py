@@ -184,11 +184,11 @@ def test_a_setting_that_cannot_be_right_is_one_error(
 
 
 def _cli_load(cwd: Path, source: Path, *extra: str) -> subprocess.CompletedProcess[str]:
-    """``python -m analytics load`` run from ``cwd`` (where dlt finds ``.dlt/config.toml``)."""
+    """``python -m loaders load`` run from ``cwd`` (where dlt finds ``.dlt/config.toml``)."""
     environment = {key: value for key, value in os.environ.items() if not key.startswith(PREFIX)}
     environment["PYTHONPATH"] = str(REPO)
     return subprocess.run(
-        [sys.executable, "-m", "analytics", "load", "--source-dir", str(source), *extra],
+        [sys.executable, "-m", "loaders", "load", "--source-dir", str(source), *extra],
         capture_output=True,
         text=True,
         cwd=cwd,

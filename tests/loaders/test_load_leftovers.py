@@ -45,7 +45,7 @@ _LOAD_KILLED_AFTER_CUSTOMERS = textwrap.dedent(
             return result
         job.run = killed_run
 
-    from analytics.cli import main
+    from loaders.cli import main
     sys.exit(main(sys.argv[1:]))
     """
 )

@@ -223,7 +223,7 @@ def test_an_unreadable_file_stops_the_load_and_loads_nothing(
     events = root / "json/events.jsonl.gz"
     data = events.read_bytes()
     events.write_bytes(data[: len(data) - 20])
-    command = [sys.executable, "-m", "analytics", "load", "--source-dir", str(root)]
+    command = [sys.executable, "-m", "loaders", "load", "--source-dir", str(root)]
     completed = subprocess.run(
         command + target.cli_args(), capture_output=True, text=True, cwd=REPO, check=False
     )
@@ -305,7 +305,7 @@ _CRASHING_LOAD = textwrap.dedent(
                 return run(self)
             job.run = crashing_run
 
-    from analytics.cli import main
+    from loaders.cli import main
     sys.exit(main(sys.argv[3:]))
     """
 )
@@ -467,7 +467,7 @@ def test_bad_configuration_and_a_locked_warehouse_are_one_line_errors(
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-        command = [sys.executable, "-m", "analytics", "load", "--source-dir", str(root)]
+        command = [sys.executable, "-m", "loaders", "load", "--source-dir", str(root)]
         completed = subprocess.run(
             [*command, "--duckdb-path", str(warehouse)],
             capture_output=True,
@@ -615,15 +615,7 @@ def test_a_foreign_sales_export_loads_by_configuration(target: Target, tmp_path:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("SOURCES__")}
     environment["PYTHONPATH"] = str(REPO)
     completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "analytics",
-            "load",
-            "--source-dir",
-            str(source),
-            *target.cli_args(),
-        ],
+        [sys.executable, "-m", "loaders", "load", "--source-dir", str(source), *target.cli_args()],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -831,7 +823,7 @@ def test_a_column_the_configuration_gives_a_constant_stops_the_load(
 
 
 def _run_cli(target: Target, root: Path, **kwargs: Any) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "analytics", "load", "--source-dir", str(root)]
+    command = [sys.executable, "-m", "loaders", "load", "--source-dir", str(root)]
     return subprocess.run(
         command + target.cli_args(), capture_output=True, text=True, cwd=REPO, check=False, **kwargs
     )
@@ -1050,7 +1042,7 @@ def test_a_load_killed_while_workers_stage_leaves_no_process_and_no_false_ledger
         "select rows_loaded from raw._loaded_files where source_file = 'json/events.jsonl'"
     ) == [(events,)]
 
-    command = [sys.executable, "-m", "analytics", "load", "--source-dir", str(root)]
+    command = [sys.executable, "-m", "loaders", "load", "--source-dir", str(root)]
     loader = subprocess.Popen(
         command + target.cli_args(),
         cwd=REPO,
