@@ -10,11 +10,11 @@ table and the report's use the same var: campaigns below it are marked
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
+
+from ..project import dbt_var
 
 #: The dbt var (dbt_project.yml) and its default there.
 MINIMUM_SPEND_VAR = "analysis_min_campaign_spend"
@@ -28,22 +28,9 @@ RETURN_MEASURES = frozenset({"roi", "roas"})
 def minimum_spend(project_dir: Path | None = None) -> float:
     """The var ``analysis_min_campaign_spend`` of dbt_project.yml (default 100).
 
-    The project is ``project_dir``, else ``DBT_PROJECT_DIR``, else the checkout this
-    package lives in.
+    The project is found as :func:`analytics.project.dbt_var` finds it.
     """
-    import yaml  # type: ignore[import-untyped]  # PyYAML ships without stubs
-
-    candidates = [project_dir] if project_dir is not None else []
-    if os.environ.get("DBT_PROJECT_DIR"):
-        candidates.append(Path(os.environ["DBT_PROJECT_DIR"]))
-    candidates.append(Path(__file__).resolve().parents[2])
-    for directory in candidates:
-        project = directory / "dbt_project.yml"
-        if project.is_file():
-            settings: Any = yaml.safe_load(project.read_text(encoding="utf-8")) or {}
-            value = (settings.get("vars") or {}).get(MINIMUM_SPEND_VAR, DEFAULT_MINIMUM_SPEND)
-            return float(value)
-    return DEFAULT_MINIMUM_SPEND
+    return float(dbt_var(MINIMUM_SPEND_VAR, DEFAULT_MINIMUM_SPEND, project_dir))
 
 
 def rank(kpis: pd.DataFrame, column: str, ascending: bool) -> pd.DataFrame:

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -48,6 +47,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import linalg
 
+from ..project import dbt_var
 from ..warehouse import Warehouse
 from . import missing
 from .base import Outcome, Settings
@@ -302,22 +302,9 @@ def _nan_to_none(value: float) -> float | None:
 def lookback_days(project_dir: Path | None = None) -> int:
     """The dbt var ``attribution_lookback_days`` of dbt_project.yml (default 30).
 
-    The project is ``project_dir``, else ``DBT_PROJECT_DIR``, else the working directory,
-    else the checkout this package lives in.
+    The project is found as :func:`analytics.project.dbt_var` finds it.
     """
-    import yaml  # type: ignore[import-untyped]  # PyYAML ships without stubs
-
-    candidates = [project_dir] if project_dir is not None else []
-    if os.environ.get("DBT_PROJECT_DIR"):
-        candidates.append(Path(os.environ["DBT_PROJECT_DIR"]))
-    candidates += [Path.cwd(), Path(__file__).resolve().parents[2]]
-    for directory in candidates:
-        project = directory / "dbt_project.yml"
-        if project.is_file():
-            settings: Any = yaml.safe_load(project.read_text(encoding="utf-8")) or {}
-            value = (settings.get("vars") or {}).get(LOOKBACK_VAR, DEFAULT_LOOKBACK_DAYS)
-            return int(value)
-    return DEFAULT_LOOKBACK_DAYS
+    return int(dbt_var(LOOKBACK_VAR, DEFAULT_LOOKBACK_DAYS, project_dir))
 
 
 def converting_paths(touchpoints: pd.DataFrame) -> list[ChannelPath]:
