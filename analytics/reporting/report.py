@@ -17,10 +17,9 @@ from typing import Any, TextIO
 import pandas as pd
 
 from ..dashboard import data, gaps
-from ..dbt_runner import invoke_dbt
 from ..warehouse import Warehouse
 from .html import write_report
-from .questions import QUESTIONS, Analysis
+from .questions import compile_analyses
 
 Query = Callable[[str], tuple[list[str], list[tuple[Any, ...]]]]
 FrameQuery = Callable[[str], pd.DataFrame]
@@ -150,28 +149,12 @@ def connect(target: str) -> Query:
     """A query function on the warehouse of a dbt target (``duckdb`` or ``postgres``).
 
     On PostgreSQL with dlt's secrets or the libpq variables, as the loader connects (see
-    analytics/warehouse.py); on DuckDB read-write, like the dbt compile that ran
-    in this process before.
+    analytics/warehouse.py); on DuckDB read-write (the compile of the analyses does not
+    open the file).
     """
     warehouse = Warehouse(target, read_write=True)
     warehouse.check()
     return warehouse.rows
-
-
-def compile_analyses(target: str, project_dir: Path) -> list[Analysis]:
-    """Compile the analyses with dbt and return their SQL in question order."""
-    result = invoke_dbt(["compile", "--select", "resource_type:analysis"], target, project_dir)
-    if not result.success or result.result is None:
-        raise RuntimeError(f"dbt compile of the analyses failed: {result.exception}")
-    compiled: dict[str, str] = {}
-    for item in result.result.results:  # type: ignore[union-attr]
-        node: Any = item.node
-        if getattr(node, "resource_type", None) == "analysis" and node.compiled_code:
-            compiled[node.name] = node.compiled_code
-    missing = [name for name in QUESTIONS if name not in compiled]
-    if missing:
-        raise RuntimeError(f"analyses not found: {', '.join(missing)}")
-    return [Analysis(name, question, compiled[name]) for name, question in QUESTIONS.items()]
 
 
 def _format(value: Any) -> str:
