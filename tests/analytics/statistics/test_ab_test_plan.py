@@ -101,7 +101,7 @@ def test_the_plan_rows() -> None:
 
 @pytest.mark.slow
 def test_the_plan_without_traffic_or_baseline() -> None:
-    # No baseline: one row that says so (more in tests/evidence/test_not_enough_data.py).
+    # No baseline: one row that says so (more in statistics/test_not_enough_data.py).
     plan = ab.plan(ab.Traffic(dt.date(2026, 1, 1), 0, 0, 0.0), SETTINGS)
     assert plan["status"].tolist() == [ab.NOT_ENOUGH_DATA]
     assert not plan["is_feasible"].any()

@@ -27,7 +27,7 @@ from bson.decimal128 import Decimal128
 from analytics.sample_data import DEFECT_RATES, PLANTED_TRUTHS, generate
 from loaders.contract import DATE_FORMATS, NULL_TOKENS, TABLES_BY_NAME
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SEEDS = ROOT / "seeds"
 HEC_SAMPLE = ROOT.parent / "shared" / "data" / "hec_sales_sample.csv"
 FILES = (
