@@ -3,7 +3,7 @@
 Each procedure checks its assumptions first and picks the test they allow; the
 choice and the checks are returned in words (``method_reason``) so that a reader
 sees why. The procedures are the ones the analyses run, and the ones the unit
-tests in ``tests/evidence/`` prove (planted effects detected, false-positive rate
+tests in ``tests/analytics/statistics/`` prove (planted effects detected, false-positive rate
 near alpha on shuffled labels).
 
 Rules (documented in ``models/marts/evidence/_evidence__docs.md``):
