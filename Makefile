@@ -51,7 +51,7 @@ DBT := $(BIN)/dbt
 DBT_BUILD_FLAGS ?= --exclude-resource-type unit_test --exclude test_type:data,tag:evidence \
 	--no-write-json --log-level-file warn
 export DBT_BUILD_FLAGS
-LOADERS := $(BIN)/python -m loaders
+ANALYTICS := $(BIN)/python -m analytics
 
 .PHONY: help
 help: ## List the commands
@@ -91,11 +91,11 @@ setup: $(STAMP) profiles.yml .hash_salt $(DBT_PACKAGES) ## Create .venv with the
 
 .PHONY: generate
 generate: setup ## Write sample exports to SOURCE_DIR (SCALE=1 SEED=42)
-	$(LOADERS) generate --out $(SOURCE_DIR) --scale $(SCALE) --seed $(SEED)
+	$(ANALYTICS) generate --out $(SOURCE_DIR) --scale $(SCALE) --seed $(SEED)
 
 .PHONY: load
 load: setup ## Load the exports in SOURCE_DIR into the raw dataset (TARGET=duckdb|postgres)
-	$(LOADERS) load --source-dir $(SOURCE_DIR) --destination $(TARGET)
+	$(ANALYTICS) load --source-dir $(SOURCE_DIR) --destination $(TARGET)
 
 .PHONY: sources
 sources: setup ## Write the dbt sources YAML (models/staging/*/_*__sources.yml) from loaders/contract.py
@@ -107,38 +107,38 @@ build: setup ## dbt build: seeds, models and data tests (unit tests: make test) 
 
 .PHONY: report
 report: setup ## Print the answers and the evidence; write the HTML report data/reports/report.html
-	$(LOADERS) report --target $(TARGET)
+	$(ANALYTICS) report --target $(TARGET)
 
 .PHONY: dashboard
 dashboard: setup ## Serve the Streamlit dashboard on http://127.0.0.1:DASHBOARD_PORT (8501), read-only (TARGET=duckdb|postgres)
-	@$(LOADERS) dashboard --target $(TARGET) --port $(DASHBOARD_PORT)
+	@$(ANALYTICS) dashboard --target $(TARGET) --port $(DASHBOARD_PORT)
 
 .PHONY: analyze
 analyze: setup ## The statistics step after dbt build: diagnosis, hypothesis tests, plans, lags (writes marts)
-	$(LOADERS) analyze --target $(TARGET)
+	$(ANALYTICS) analyze --target $(TARGET)
 
 .PHONY: amplitude-export
 amplitude-export: setup ## Write marts.amplitude_events as Amplitude upload files in data/amplitude (API=batch|http; key from AMPLITUDE_API_KEY)
-	$(LOADERS) amplitude-export --target $(TARGET) --out data/amplitude --api $(API)
+	$(ANALYTICS) amplitude-export --target $(TARGET) --out data/amplitude --api $(API)
 
 .PHONY: run
 run: setup ## Everything: sample data if SOURCE_DIR is empty, load, dbt build, the statistics step, report (text + HTML)
 	@if [ -z "$$(ls -A $(SOURCE_DIR) 2>/dev/null)" ]; then \
 		echo "$(SOURCE_DIR) is empty: generating sample exports (scale $(SCALE), seed $(SEED))"; \
-		$(LOADERS) generate --out $(SOURCE_DIR) --scale $(SCALE) --seed $(SEED); \
+		$(ANALYTICS) generate --out $(SOURCE_DIR) --scale $(SCALE) --seed $(SEED); \
 	fi
-	$(LOADERS) load --source-dir $(SOURCE_DIR) --destination $(TARGET)
+	$(ANALYTICS) load --source-dir $(SOURCE_DIR) --destination $(TARGET)
 	@mkdir -p logs; echo "$(DBT) build"; \
 	if $(DBT) build $(DBT_BUILD_FLAGS) --no-use-colors > logs/make_run_build.log 2>&1; then \
 		grep -E "(Finished running|Done\. PASS)" logs/make_run_build.log | sed 's/^[^A-Z]*//' || true; \
 	else \
 		tail -n 40 logs/make_run_build.log; echo "dbt build failed: full log in logs/make_run_build.log"; exit 1; \
 	fi
-	$(LOADERS) analyze --target $(TARGET)
-	$(LOADERS) report --target $(TARGET)
+	$(ANALYTICS) analyze --target $(TARGET)
+	$(ANALYTICS) report --target $(TARGET)
 
 .PHONY: lint
-lint: setup ## ruff (lint and format), mypy on loaders/, import-linter's layer contracts, sqlfluff on the SQL
+lint: setup ## ruff (lint and format), mypy on loaders/ and analytics/, import-linter's layer contracts, sqlfluff on the SQL
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -190,7 +190,7 @@ docs: setup ## Generate the dbt docs and serve the lineage site on PORT (8080)
 
 .PHONY: bench
 bench: setup ## Benchmark load, dbt build, statistics step and dashboard pages at SCALE, and the shared sales file; appends to BENCHMARKS.md
-	$(LOADERS) bench --scale $(SCALE)
+	$(ANALYTICS) bench --scale $(SCALE)
 
 .PHONY: lock
 lock: ## Re-resolve requirements.lock from pyproject.toml (needs the package registry)

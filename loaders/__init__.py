@@ -2,6 +2,6 @@
 
 Reads CSV, JSON-lines and MongoDB exports, types every value against the raw
 contract (:mod:`loaders.contract`) and lands them with dlt in the ``raw``
-dataset of DuckDB or PostgreSQL. ``python -m loaders --help`` lists the
+dataset of DuckDB or PostgreSQL. ``python -m analytics --help`` lists the
 commands.
 """

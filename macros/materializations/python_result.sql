@@ -1,6 +1,6 @@
 {#-
     Materialization of the tables the statistics step writes
-    (`python -m loaders analyze`, loaders/evidence/): SciPy and statsmodels
+    (`python -m analytics analyze`, analytics/statistics/): SciPy and statsmodels
     compute them from the marts, so dbt cannot, but they are models all the
     same, so that the docs describe them, the lineage shows what they are
     computed from (`-- depends_on: {{ ref(...) }}` lines in the model file)

@@ -135,7 +135,7 @@ def build_warehouse(
     environment = _environment(target, scratch, database)
     arguments = ["load", "--source-dir", str(source), "--destination", target]
     for _ in range(2 if reload else 1):
-        load = _run([sys.executable, "-m", "loaders", *arguments], environment)
+        load = _run([sys.executable, "-m", "analytics", *arguments], environment)
         if load.returncode != 0:
             failure = f"{load.stdout[-3000:]}\n{load.stderr[-3000:]}"
             pytest.fail(f"load into {target} failed:\n{failure}")
@@ -147,9 +147,9 @@ def build_warehouse(
     returncode = dbt.returncode
     if returncode == 0:  # the statistics step, as make run does after dbt build
         analyze = _run(
-            [sys.executable, "-m", "loaders", "analyze", "--target", target], environment
+            [sys.executable, "-m", "analytics", "analyze", "--target", target], environment
         )
-        output += "\n--- python -m loaders analyze ---\n" + analyze.stdout + analyze.stderr
+        output += "\n--- python -m analytics analyze ---\n" + analyze.stdout + analyze.stderr
         returncode = analyze.returncode
 
     if target == "duckdb":
@@ -178,9 +178,9 @@ def build_warehouse(
 
 @pytest.fixture(scope="session")
 def generated_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Sample exports with every documented defect, written by ``python -m loaders generate``."""
+    """Sample exports with every documented defect, written by ``python -m analytics generate``."""
     out = tmp_path_factory.mktemp("generated") / "raw"
-    command = [sys.executable, "-m", "loaders", "generate", "--out", str(out)]
+    command = [sys.executable, "-m", "analytics", "generate", "--out", str(out)]
     completed = _run([*command, "--scale", str(SCALE), "--seed", str(SEED)], os.environ.copy())
     assert completed.returncode == 0, completed.stderr
     return out

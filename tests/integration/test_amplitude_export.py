@@ -1,9 +1,9 @@
-"""``python -m loaders amplitude-export`` writes request files Amplitude accepts (issue 3).
+"""``python -m analytics amplitude-export`` writes request files Amplitude accepts (issue 3).
 
 The command runs against the generated warehouse of each target (session builds of
 ``conftest.py``) for both APIs, and every file is checked by the validator below, written
 from Amplitude's documentation (addresses in ``models/marts/amplitude/_amplitude__docs.md``)
-and independent of ``loaders/amplitude.py``: the request body, the per-request limits
+and independent of ``analytics/exports/amplitude.py``: the request body, the per-request limits
 (events and bytes), the per-user and per-device cap, every event field's type and rule
 (ids of at least 5 characters and never one Amplitude rejects, times and sessions in
 milliseconds, unique insert_ids, revenue only on purchases, no email address anywhere).
@@ -205,7 +205,7 @@ def refuse(self, address):
 socket.socket.connect = refuse
 socket.socket.connect_ex = refuse
 socket.create_connection = lambda *args, **kwargs: refuse(None, args[0] if args else None)
-from loaders.cli import main
+from analytics.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 

@@ -2,10 +2,10 @@
 
 On the generated build (dbt build and the statistics step done), for DuckDB and PostgreSQL:
 
-- ``python -m loaders dashboard`` is started on a free port; every page is opened, must
+- ``python -m analytics dashboard`` is started on a free port; every page is opened, must
   draw its plotly charts and show no exception, ``st.error`` or error text, and no
   table on it may be wider than the page (a column cut off at the edge);
-- ``python -m loaders report --html`` writes the report; opened as a ``file://`` page it
+- ``python -m analytics report --html`` writes the report; opened as a ``file://`` page it
   must draw at least five charts, show no error text and ask the network for nothing;
 - on a build whose exports hold hostile product names (a Markdown image pointing at
   ``127.0.0.1:9`` as the top product by revenue, an HTML ``<img>`` as a flagged product:
@@ -15,7 +15,7 @@ On the generated build (dbt build and the statistics step done), for DuckDB and 
 
 Screenshots go to ``logs/browser-test/<target>/`` (``BROWSER_ARTIFACTS_DIR`` elsewhere);
 with ``UPDATE_README_SCREENSHOT=1`` the DuckDB overview becomes the README's screenshot
-(``loaders/dashboard/screenshot.png``). Chromium is Debian's (``make browser-setup``):
+(``analytics/dashboard/screenshot.png``). Chromium is Debian's (``make browser-setup``):
 without it these tests skip, except in CI.
 """
 
@@ -33,7 +33,7 @@ from typing import Any
 
 import pytest
 
-from loaders.dashboard import PAGES
+from analytics.dashboard import PAGES
 from tests.conftest import REPO
 from tests.integration.conftest import TARGETS, Build, build_warehouse
 from tests.support import browser as harness
@@ -41,7 +41,7 @@ from tests.support import postgres
 
 pytestmark = pytest.mark.slow
 
-README_SCREENSHOT = REPO / "loaders" / "dashboard" / "screenshot.png"
+README_SCREENSHOT = REPO / "analytics" / "dashboard" / "screenshot.png"
 #: The report draws at least this many charts.
 REPORT_CHARTS = 5
 
@@ -140,7 +140,7 @@ def test_html_report_draws_its_charts_offline(
 ) -> None:
     assert generated_build.returncode == 0, generated_build.failures()
     html = tmp_path / "report.html"
-    command = [sys.executable, "-m", "loaders", "report", "--target", generated_build.target]
+    command = [sys.executable, "-m", "analytics", "report", "--target", generated_build.target]
     completed = subprocess.run(
         [*command, "--html", str(html)],
         cwd=REPO,
@@ -233,7 +233,7 @@ def write_hostile_exports(out: Path) -> Path:
     overview's headline); forty 1-star reviews get HOSTILE_HTML flagged by the product
     diagnosis (the products page's Markdown and the report's table).
     """
-    command = [sys.executable, "-m", "loaders", "generate", "--out", str(out)]
+    command = [sys.executable, "-m", "analytics", "generate", "--out", str(out)]
     completed = subprocess.run(
         [*command, "--scale", "0.05", "--seed", "42"], cwd=REPO, capture_output=True, text=True
     )
@@ -334,7 +334,7 @@ def test_hostile_product_names_show_as_text_in_the_report(
 ) -> None:
     assert hostile_build.returncode == 0, hostile_build.failures()
     html = tmp_path / "report.html"
-    command = [sys.executable, "-m", "loaders", "report", "--target", hostile_build.target]
+    command = [sys.executable, "-m", "analytics", "report", "--target", hostile_build.target]
     completed = subprocess.run(
         [*command, "--html", str(html)],
         cwd=REPO,

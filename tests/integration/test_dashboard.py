@@ -21,16 +21,16 @@ from typing import Any
 
 import pytest
 
-from loaders.dashboard import PAGES
-from loaders.dashboard.data import MARTS
-from loaders.dashboard.report_html import RELATIONS
-from loaders.dashboard.text import markdown as escape
+from analytics.dashboard import PAGES
+from analytics.dashboard.data import MARTS
+from analytics.dashboard.text import markdown as escape
+from analytics.reporting.html import RELATIONS
 from tests.conftest import REPO
 from tests.integration.conftest import Build
 
 pytestmark = pytest.mark.slow
 
-APP = REPO / "loaders" / "dashboard" / "app.py"
+APP = REPO / "analytics" / "dashboard" / "app.py"
 #: Charts each page must show at least.
 MIN_CHARTS = {
     "overview": 1,
@@ -303,7 +303,7 @@ def _tables(app: Any) -> list[tuple[dict[str, Any], list[str], Any]]:
 def test_every_table_has_word_headers_no_none_cell_and_fits_the_page(
     generated_build: Build, on_build: Any
 ):
-    from loaders.dashboard import formats, tables
+    from analytics.dashboard import formats, tables
 
     on_build(generated_build)
     app = _app()
@@ -331,7 +331,7 @@ def test_every_table_has_word_headers_no_none_cell_and_fits_the_page(
 def test_campaigns_with_too_little_spend_never_top_the_roi_or_roas_table(
     generated_build: Build, on_build: Any
 ):
-    from loaders.dashboard.spend import TOO_LITTLE_SPEND, minimum_spend
+    from analytics.dashboard.spend import TOO_LITTLE_SPEND, minimum_spend
 
     on_build(generated_build)
     minimum = minimum_spend()
@@ -370,7 +370,7 @@ def _figure(app: Any, key: str) -> dict[str, Any]:
 def test_ab_plan_axis_is_linear_and_the_cohort_heatmap_marks_unfinished_months(
     generated_build: Build, on_build: Any
 ):
-    from loaders.dashboard.views.experiments import AB_PLAN_CAP
+    from analytics.dashboard.views.experiments import AB_PLAN_CAP
 
     on_build(generated_build)
     app = _page(_app(), "experiments")

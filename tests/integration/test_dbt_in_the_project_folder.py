@@ -43,6 +43,7 @@ PROJECT_FOLDERS = (
     "analyses",
     "tests/dbt",
     "loaders",
+    "analytics",
     ".dlt",
 )
 HASHES = (
@@ -125,7 +126,14 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
     source = root / "data" / "raw"
     _ok(
         project.run(
-            ".venv/bin/python", "-m", "loaders", "generate", "--out", str(source), "--scale", "0.1"
+            ".venv/bin/python",
+            "-m",
+            "analytics",
+            "generate",
+            "--out",
+            str(source),
+            "--scale",
+            "0.1",
         )
     )
     _ok(project.make("load"))

@@ -1,6 +1,6 @@
 """Data-driven attribution and the campaign plan on the generated data, on both targets.
 
-The builds of ``conftest.py`` (scale 0.25, seed 42) have run ``python -m loaders analyze``
+The builds of ``conftest.py`` (scale 0.25, seed 42) have run ``python -m analytics analyze``
 after ``dbt build``. Here:
 
 - markov_attribution equals an independent computation: the paths rebuilt with pandas

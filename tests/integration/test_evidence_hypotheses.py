@@ -1,10 +1,10 @@
 """Hypothesis tests and the A/B test plan of the statistics step, on DuckDB and PostgreSQL.
 
 On the generated build of each target (scale 0.25, seed 42; the fixture has run
-``python -m loaders analyze`` after ``dbt build``):
+``python -m analytics analyze`` after ``dbt build``):
 
 - ``marts.hypothesis_tests`` holds every test; each effect the generator plants
-  (loaders.sample_data.PLANTED_TRUTHS) is rejected after Holm's adjustment, in the
+  (analytics.sample_data.PLANTED_TRUTHS) is rejected after Holm's adjustment, in the
   planted direction and roughly at the planted size; the groups' estimates agree with
   SQL aggregates of the same warehouse;
 - ``marts.ab_test_plan`` takes its baseline and traffic from fct_sessions, and its
@@ -20,9 +20,9 @@ import math
 import pandas as pd
 import pytest
 
-from loaders.evidence import ab_test_plan as ab
-from loaders.evidence import hypothesis_tests as ht
-from loaders.sample_data import PLANTED_TRUTHS
+from analytics.sample_data import PLANTED_TRUTHS
+from analytics.statistics import ab_test_plan as ab
+from analytics.statistics import hypothesis_tests as ht
 from tests.integration.conftest import Build
 
 pytestmark = pytest.mark.slow

@@ -1,7 +1,7 @@
 """Product diagnosis and the social-trend-to-sales lag, on DuckDB and PostgreSQL.
 
 On the generated build of each target (scale 0.25, seed 42; the fixture has run
-``python -m loaders analyze`` after ``dbt build``):
+``python -m analytics analyze`` after ``dbt build``):
 
 - ``marts.product_review_profile`` agrees with aggregates of the core tables, and
   ``marts.product_diagnostics`` flags the planted product (Wireless Earbuds Pro) and no
@@ -22,9 +22,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from loaders.evidence import product_diagnostics as diagnostics
-from loaders.evidence import social_sales_lag as lag
-from loaders.sample_data import PLANTED_TRUTHS
+from analytics.sample_data import PLANTED_TRUTHS
+from analytics.statistics import product_diagnostics as diagnostics
+from analytics.statistics import social_sales_lag as lag
 from tests.integration.conftest import Build
 
 pytestmark = pytest.mark.slow

@@ -33,7 +33,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from loaders.dashboard import PAGES
+from analytics.dashboard import PAGES
 from tests.conftest import REPO
 from tests.integration import expected
 from tests.integration.conftest import Build, build_warehouse
@@ -144,7 +144,7 @@ SUMMARY_ONLY: dict[str, tuple[str, ...]] = {
     "social_and_marketplace": ("traffic_source_conversion: not enough data (no web sessions)",),
     "web_events": ("consent_spend: not enough data (no completed transactions",),
 }
-APP = REPO / "loaders" / "dashboard" / "app.py"
+APP = REPO / "analytics" / "dashboard" / "app.py"
 
 #: make run's dbt build: no unit tests (data independent, run by make test's own
 #: builds), no evidence-table tests before the statistics step fills them.
@@ -183,7 +183,7 @@ def _subset_source(generated: Path, root: Path, files: tuple[str, ...]) -> Path:
 
 
 def _report(build: Build, scratch: Path) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "loaders", "report", "--target", build.target]
+    command = [sys.executable, "-m", "analytics", "report", "--target", build.target]
     return subprocess.run(
         [*command, "--html", str(scratch / "report.html")],
         cwd=REPO,
@@ -369,7 +369,7 @@ def test_the_statistics_step_says_what_is_missing_and_its_tests_pass(
     case, build = subset.case, subset.build
     # dbt build and the statistics step with its own dbt build both passed
     assert build.returncode == 0, build.failures()
-    summary = build.output.split("--- python -m loaders analyze ---", 1)[1]
+    summary = build.output.split("--- python -m analytics analyze ---", 1)[1]
     assert "Traceback" not in summary
     for sentence in (*MISSING[case], *SUMMARY_ONLY[case]):
         assert sentence in summary, f"{case}: {sentence!r} not in\n{summary[-4000:]}"
@@ -383,7 +383,7 @@ def test_the_report_says_what_is_missing(subset: SubsetBuild) -> None:
     # The report of the case (make run's, with --html), run by the fixture.
     assert subset.report_returncode == 0, subset.report_output[-3000:]
     assert "Traceback" not in subset.report_output
-    evidence = subset.report_output.split("Evidence (python -m loaders analyze)", 1)[1]
+    evidence = subset.report_output.split("Evidence (python -m analytics analyze)", 1)[1]
     for sentence in MISSING[subset.case]:
         assert sentence in evidence, f"{subset.case}: {sentence!r} not in\n{evidence}"
     assert "has not run" not in evidence

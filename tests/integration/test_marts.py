@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from loaders.sample_data import PLANTED_TRUTHS
+from analytics.sample_data import PLANTED_TRUTHS
 from tests.integration import expected
 from tests.integration.conftest import Build
 

@@ -22,8 +22,8 @@ from typing import Any
 
 import pytest
 
-from loaders.sample_data._vocab import COUNTRY_VOCAB, INVALID_PHONES
-from loaders.sample_data.customers import email_text, phone_text
+from analytics.sample_data._vocab import COUNTRY_VOCAB, INVALID_PHONES
+from analytics.sample_data.customers import email_text, phone_text
 from tests.conftest import REPO
 from tests.integration.conftest import Build
 

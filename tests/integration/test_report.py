@@ -1,4 +1,4 @@
-"""``python -m loaders report`` (the end of ``make run``) on both targets.
+"""``python -m analytics report`` (the end of ``make run``) on both targets.
 
 Run on the generated build (dbt build and the statistics step done): every business and
 growth question is answered, the insights are printed, and the evidence section shows
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from loaders.questions import QUESTIONS
+from analytics.reporting.questions import QUESTIONS
 from tests.conftest import REPO
 from tests.integration.conftest import Build
 
@@ -31,7 +31,7 @@ def test_report_answers_every_question_and_prints_the_evidence(
         [
             sys.executable,
             "-m",
-            "loaders",
+            "analytics",
             "report",
             "--target",
             generated_build.target,
@@ -50,7 +50,7 @@ def test_report_answers_every_question_and_prints_the_evidence(
         assert f"{number}. {question}  (analyses/{name}.sql)" in output
     assert "not enough data" not in output.lower()
     assert "Insights (marts.business_insights" in output
-    evidence = output.split("Evidence (python -m loaders analyze)", 1)[1]
+    evidence = output.split("Evidence (python -m analytics analyze)", 1)[1]
     assert "has not run" not in evidence
     assert "Wireless Earbuds Pro" in evidence and "battery" in evidence
     for test_id in (

@@ -11,7 +11,7 @@ target by the session fixtures of ``conftest.py``. Here:
   the rules the dbt docs state (``models/marts/web/_web__docs.md``,
   ``models/marts/attribution/_attribution__docs.md``);
 - the planted truth of the generator shows: awareness channels win first touch, direct /
-  organic / email win last touch (``loaders/sample_data/README.md``, "Events");
+  organic / email win last touch (``analytics/sample_data/README.md``, "Events");
 - DuckDB and PostgreSQL hold identical marts.
 """
 

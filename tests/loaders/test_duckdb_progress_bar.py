@@ -90,7 +90,8 @@ def test_every_duckdb_connection_of_the_loaders_goes_through_connect_duckdb() ->
     opening = re.compile(r"\bduckdb\.connect\(")
     offenders = [
         str(path.relative_to(REPO))
-        for path in sorted((REPO / "loaders").rglob("*.py"))
+        for package in ("loaders", "analytics")
+        for path in sorted((REPO / package).rglob("*.py"))
         if path.name != "duckdb_settings.py" and opening.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
@@ -133,7 +134,7 @@ def test_a_loader_command_on_a_slow_query_prints_only_its_summary(
     completed = _python(
         """
         import sys
-        from loaders.cli import main
+        from analytics.cli import main
         sys.exit(main(sys.argv[1:]))
         """.replace("sys.argv[1:]", repr(["amplitude-export", "--out", str(tmp_path / "out")])),
         DUCKDB_PATH=str(slow_warehouse),

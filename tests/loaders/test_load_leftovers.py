@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from analytics.sample_data import generate
 from loaders.pipeline import STAGING_LAYOUT, load
-from loaders.sample_data import generate
 from tests.conftest import REPO
 from tests.loaders.test_pipeline import Query, _duckdb_query, _postgres_query
 

@@ -232,13 +232,13 @@ def serve(
 def dashboard_server(
     target: str, environment: dict[str, str], *, timeout: float = 120
 ) -> Iterator[Server]:
-    """``python -m loaders dashboard --target <target>`` on a free port, stopped afterwards.
+    """``python -m analytics dashboard --target <target>`` on a free port, stopped afterwards.
 
     The command compiles the business questions with dbt before it starts Streamlit: the
     server may take a while to answer.
     """
     port = free_port()
-    command = [sys.executable, "-m", "loaders", "dashboard", "--target", target]
+    command = [sys.executable, "-m", "analytics", "dashboard", "--target", target]
     with serve([*command, "--port", str(port)], port, environment, timeout=timeout) as server:
         yield server
 

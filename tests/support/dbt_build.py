@@ -4,7 +4,7 @@
 ``make test`` runs on each target: sample exports with every documented
 defect, a load into a new DuckDB file or a new PostgreSQL database, one
 ``dbt build`` (seeds, models, schema and unit tests), then the statistics step
-(``python -m loaders analyze``, which tests its result tables with dbt). Without a PostgreSQL
+(``python -m analytics analyze``, which tests its result tables with dbt). Without a PostgreSQL
 server the postgres run is skipped, except in CI (``CI=true``), where it
 fails.
 """
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
                 [
                     python,
                     "-m",
-                    "loaders",
+                    "analytics",
                     "generate",
                     "--out",
                     str(raw),
@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
                 [
                     python,
                     "-m",
-                    "loaders",
+                    "analytics",
                     "load",
                     "--source-dir",
                     str(raw),
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
                 environment,
             )
             run([str(Path(python).with_name("dbt")), "build"], environment)
-            run([python, "-m", "loaders", "analyze", "--target", args.target], environment)
+            run([python, "-m", "analytics", "analyze", "--target", args.target], environment)
         finally:
             if database is not None:
                 postgres.drop_database(database)

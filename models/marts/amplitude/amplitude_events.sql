@@ -1,6 +1,6 @@
 -- One row per web event Amplitude can place in time, as an event object of
 -- its HTTP V2 and Batch Event Upload APIs: typed columns that
--- `python -m loaders amplitude-export` serialises (top-level fields by name,
+-- `python -m analytics amplitude-export` serialises (top-level fields by name,
 -- event_properties__* and user_properties__* as the two property objects).
 -- The field rules and every choice made here: _amplitude__docs.md.
 with

@@ -1,6 +1,6 @@
 -- The plan of the proposed A/B test (baseline, sample size, days, simulated
 -- power), one row per planned minimum detectable effect, filled by the
--- statistics step (python -m loaders analyze, loaders/evidence/
+-- statistics step (python -m analytics analyze, analytics/statistics/
 -- ab_test_plan.py) with statsmodels and numpy. dbt only creates the table
 -- from the yml's columns (materialization python_result) and tests it.
 -- The plan reads:

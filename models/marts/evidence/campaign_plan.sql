@@ -1,7 +1,7 @@
 -- The campaign plan: target audiences, channel mix and budget with expected
 -- conversions and revenue (intervals) and the hypothesis tests behind each
--- choice, filled by the statistics step (python -m loaders analyze,
--- loaders/evidence/campaign_plan.py, which also writes the Markdown brief
+-- choice, filled by the statistics step (python -m analytics analyze,
+-- analytics/statistics/campaign_plan.py, which also writes the Markdown brief
 -- campaign_plan.md). dbt only creates the table from the yml's columns
 -- (materialization python_result) and tests it. The plan reads:
 -- depends_on: {{ ref('campaign_performance') }}

@@ -1,5 +1,5 @@
 -- Hypothesis tests of the business assumptions: one row per test, filled by
--- the statistics step (python -m loaders analyze, loaders/evidence/
+-- the statistics step (python -m analytics analyze, analytics/statistics/
 -- hypothesis_tests.py) with SciPy and statsmodels. dbt only creates the
 -- table from the yml's columns (materialization python_result) and tests it.
 -- The tests read:

@@ -1,6 +1,6 @@
 -- Data-driven (Markov chain, removal effect) attribution: one row per channel,
--- filled by the statistics step (python -m loaders analyze,
--- loaders/evidence/markov_attribution.py) with NumPy and SciPy. dbt only
+-- filled by the statistics step (python -m analytics analyze,
+-- analytics/statistics/markov_attribution.py) with NumPy and SciPy. dbt only
 -- creates the table from the yml's columns (materialization python_result)
 -- and tests it; channel_attribution shows its credits as the model 'markov'.
 -- The converting paths are the conversions' touchpoints, the non-converting

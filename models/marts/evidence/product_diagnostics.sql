@@ -1,5 +1,5 @@
--- Written by the statistics step (python -m loaders analyze,
--- loaders/evidence/product_diagnostics.py): product_review_profile plus a
+-- Written by the statistics step (python -m analytics analyze,
+-- analytics/statistics/product_diagnostics.py): product_review_profile plus a
 -- one-sided Fisher's exact test of each product's low-rating share against
 -- its baseline, Holm-adjusted over the products. dbt creates the table from
 -- the yml and tests it (materialization python_result).

@@ -1,5 +1,5 @@
--- Written by the statistics step (python -m loaders analyze,
--- loaders/evidence/social_sales_lag.py): cross-correlation of daily social
+-- Written by the statistics step (python -m analytics analyze,
+-- analytics/statistics/social_sales_lag.py): cross-correlation of daily social
 -- mentions (per platform and product category) with the marketplace units
 -- of the category, one row per lag 0..28 days. dbt creates the table from
 -- the yml and tests it (materialization python_result).

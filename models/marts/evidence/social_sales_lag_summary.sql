@@ -1,5 +1,5 @@
--- Written by the statistics step (python -m loaders analyze,
--- loaders/evidence/social_sales_lag.py): per platform and product category,
+-- Written by the statistics step (python -m analytics analyze,
+-- analytics/statistics/social_sales_lag.py): per platform and product category,
 -- the best lag of social_sales_lag with its Granger causality test. dbt
 -- creates the table from the yml and tests it (materialization
 -- python_result).

@@ -1,0 +1,1 @@
+"""Exports of the marts to other tools (Amplitude)."""

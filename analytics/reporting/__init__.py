@@ -1,0 +1,1 @@
+"""Reporting: the business questions, the text report and the static HTML report."""
