@@ -24,6 +24,8 @@ from typing import Any
 
 import pandas as pd
 
+from ..statistics import _format
+
 #: What a missing value reads as.
 MISSING = "—"
 
@@ -151,16 +153,13 @@ def is_missing(value: Any) -> bool:
 
 
 def p_value(value: Any) -> str:
-    """A p-value: ``0.0123``, ``<0.0001`` below 0.0001 (0 included), :data:`MISSING`."""
-    if is_missing(value):
-        return MISSING
-    number = float(value)
-    return "<0.0001" if number < 0.0001 else f"{number:.4f}"
+    """A p-value as the statistics step writes it (``0.0123``, ``<0.0001``), or MISSING."""
+    return _format.p_value(value, missing=MISSING)
 
 
 def share(value: Any) -> str:
-    """A fraction as a percentage with one decimal: 0.25 -> ``25.0%``."""
-    return MISSING if is_missing(value) else f"{float(value):,.1%}"
+    """A fraction as the statistics step writes one (0.25 -> ``25.0%``), else :data:`MISSING`."""
+    return _format.share(value, missing=MISSING)
 
 
 def change(value: Any) -> str:
