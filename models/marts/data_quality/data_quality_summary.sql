@@ -67,7 +67,8 @@ rejected_records as (
 {{ raw_table.table_name }} as (
 
     {#- the validated model of the feed: where its dq_issues and is_valid are #}
-    select * from {{ ref(raw_table.get("validated_model", raw_table.staging_model)) }}
+    {%- set checked = raw_table.validated_model or raw_table.staging_model %}
+    select * from {{ ref(checked) }}
 
 ),
 {% endfor %}
