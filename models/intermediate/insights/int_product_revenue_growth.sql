@@ -19,51 +19,9 @@ transactions as (
 
 ),
 
-windows as (
-
-    select
-        as_of_date,
-        cast(
-            {{ dbt.dateadd("day", -window_days, "as_of_date") }} as date
-        ) as recent_start_date,
-        cast(
-            {{ dbt.dateadd("day", -2 * window_days, "as_of_date") }} as date
-        ) as previous_start_date
-    from as_of
-
-),
-
-windowed_transactions as (
-
-    select
-        transactions.product_name,
-        transactions.total_amount,
-        transactions.transaction_date >= windows.recent_start_date
-            as is_recent
-    from transactions
-    cross join windows
-    where
-        transactions.is_revenue
-        and transactions.product_name is not null
-        and transactions.transaction_date < windows.as_of_date
-        and transactions.transaction_date >= windows.previous_start_date
-
-),
-
 product_windows as (
 
-    select
-        product_name,
-        sum(
-            case when is_recent then total_amount else 0 end
-        ) as recent_revenue,
-        count(case when is_recent then 1 end) as recent_orders,
-        sum(
-            case when not is_recent then total_amount else 0 end
-        ) as previous_revenue,
-        count(case when not is_recent then 1 end) as previous_orders
-    from windowed_transactions
-    group by product_name
+    {{ product_revenue_windows('transactions', 'as_of', window_days) }}
 
 ),
 

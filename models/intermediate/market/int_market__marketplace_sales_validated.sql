@@ -23,15 +23,12 @@ as_of as (
 
 canonicalised as (
 
-    select
-        sales.*,
-        coalesce(products.product_name, sales.product_as_entered)
-            as product_name,
-        products.product_name is not null as is_catalogue_product,
-        coalesce(products.category, sales.category_as_entered) as category
-    from sales
-    left join products
-        on lower(sales.product_as_entered) = products.product_lookup_key
+    {{ canonical_product(
+        'sales',
+        extra_columns=[
+            "coalesce(products.category, sales.category_as_entered) as category",
+        ],
+    ) }}
 
 ),
 

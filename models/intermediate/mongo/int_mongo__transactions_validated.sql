@@ -23,14 +23,7 @@ as_of as (
 
 canonicalised as (
 
-    select
-        transactions.*,
-        coalesce(products.product_name, transactions.product_as_entered)
-            as product_name,
-        products.product_name is not null as is_catalogue_product
-    from transactions
-    left join products
-        on lower(transactions.product_as_entered) = products.product_lookup_key
+    {{ canonical_product('transactions') }}
 
 ),
 

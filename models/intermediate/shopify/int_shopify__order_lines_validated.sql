@@ -16,14 +16,7 @@ products as (
 
 canonicalised as (
 
-    select
-        order_lines.*,
-        coalesce(products.product_name, order_lines.product_as_entered)
-            as product_name,
-        products.product_name is not null as is_catalogue_product
-    from order_lines
-    left join products
-        on lower(order_lines.product_as_entered) = products.product_lookup_key
+    {{ canonical_product('order_lines') }}
 
 ),
 

@@ -23,14 +23,7 @@ as_of as (
 
 canonicalised as (
 
-    select
-        reviews.*,
-        coalesce(products.product_name, reviews.product_as_entered)
-            as product_name,
-        products.product_name is not null as is_catalogue_product
-    from reviews
-    left join products
-        on lower(reviews.product_as_entered) = products.product_lookup_key
+    {{ canonical_product('reviews') }}
 
 ),
 

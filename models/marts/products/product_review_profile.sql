@@ -210,46 +210,9 @@ transaction_counts as (
 
 ),
 
-windows as (
-
-    select
-        as_of_date,
-        cast(
-            {{ dbt.dateadd("day", -window_days, "as_of_date") }} as date
-        ) as recent_start_date,
-        cast(
-            {{ dbt.dateadd("day", -2 * window_days, "as_of_date") }} as date
-        ) as previous_start_date
-    from as_of
-
-),
-
 windowed_revenue as (
 
-    select
-        transactions.product_name,
-        sum(
-            case
-                when transactions.transaction_date >= windows.recent_start_date
-                    then transactions.total_amount
-                else 0
-            end
-        ) as recent_revenue,
-        sum(
-            case
-                when transactions.transaction_date < windows.recent_start_date
-                    then transactions.total_amount
-                else 0
-            end
-        ) as previous_revenue
-    from transactions
-    cross join windows
-    where
-        transactions.is_revenue
-        and transactions.product_name is not null
-        and transactions.transaction_date < windows.as_of_date
-        and transactions.transaction_date >= windows.previous_start_date
-    group by transactions.product_name
+    {{ product_revenue_windows('transactions', 'as_of', window_days) }}
 
 ),
 
