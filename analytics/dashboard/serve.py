@@ -8,7 +8,7 @@ import socket
 import sys
 from pathlib import Path
 
-from .answers import COMPILED_ENV, CompileError, compile_analyses, compiled_folder
+from ..reporting.questions import COMPILED_ENV, CompileError, compile_analyses, compiled_folder
 
 APP = Path(__file__).with_name("app.py")
 

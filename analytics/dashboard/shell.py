@@ -19,7 +19,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from . import answers, data, tables
+from ..reporting import questions
+from . import data, tables
 from .data import Filters, Source, WarehouseUnavailable
 from .text import markdown
 
@@ -52,7 +53,9 @@ def query(sql: str) -> pd.DataFrame:
 @st.cache_resource(show_spinner="Compiling the business questions with dbt ...")
 def compiled_questions(target: str) -> dict[str, str]:
     """The business questions' SQL for ``target``, compiled once per process."""
-    return answers.compiled_analyses(target, PROJECT_DIR)
+    return {
+        analysis.name: analysis.sql for analysis in questions.compiled_analyses(target, PROJECT_DIR)
+    }
 
 
 def show_unavailable(error: WarehouseUnavailable) -> None:

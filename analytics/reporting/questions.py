@@ -2,7 +2,7 @@
 
 Written once here for everything that answers them: the text report
 (:mod:`analytics.reporting.report`), the HTML report (:mod:`analytics.reporting.html`)
-and the dashboard (:mod:`analytics.dashboard.answers`). It imports nothing of the
+and the dashboard (its Overview page). It imports nothing of the
 project, so each of them can read it without importing another.
 
 Both compile the analyses the same way: ``dbt compile --no-populate-cache`` renders
@@ -36,6 +36,9 @@ QUESTIONS: dict[str, str] = {
         "Which channel does each attribution model credit most, and where do they disagree?"
     ),
 }
+
+#: The five business questions of the brief (the growth questions follow in QUESTIONS).
+BUSINESS_QUESTIONS: tuple[str, ...] = tuple(QUESTIONS)[:5]
 
 #: Set by ``python -m analytics dashboard`` once it has compiled: the app reads, not compiles.
 COMPILED_ENV = "MARKETING_DASHBOARD_COMPILED"

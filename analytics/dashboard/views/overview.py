@@ -19,9 +19,10 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 # Absolute imports: Streamlit runs this file as a script, not as a module of the package.
-from analytics.dashboard import answers, charts, data, formats, gaps, shell, tables
+from analytics.dashboard import charts, data, formats, gaps, shell, tables
 from analytics.dashboard.data import Filters, Query
 from analytics.dashboard.text import markdown
+from analytics.reporting import questions
 
 # --- queries --------------------------------------------------------------------------------
 
@@ -233,17 +234,17 @@ def _answers() -> None:
     )
     try:
         compiled = shell.compiled_questions(shell.current_source().target)
-    except (answers.CompileError, OSError) as error:
+    except (questions.CompileError, OSError) as error:
         st.error(
             f"The business questions could not be compiled: {error}. The rest of the "
             "dashboard works; `make report` shows the same error in full.",
             icon="🚫",
         )
         return
-    for name in answers.BUSINESS_QUESTIONS:
+    for name in questions.BUSINESS_QUESTIONS:
         frame = shell.query(compiled[name])
         with st.container(border=True):
-            st.markdown(f"**{answers.QUESTIONS[name]}**")
+            st.markdown(f"**{questions.QUESTIONS[name]}**")
             if frame.empty:
                 st.info("Not enough data for this question: the marts it reads are empty.")
                 continue
